@@ -1,0 +1,487 @@
+"""The engine: grad mode, the Function base class, and reverse mode.
+
+A Function node is made by every op that runs while some input requires grad.
+It keeps its parents (the input Tensors) and the arrays its backward needs;
+the output Tensor keeps the node in ``_ctx``. Nothing points back from a node
+to its output, so a graph is a tree of plain references with no cycles and is
+freed by reference counting alone.
+
+Backward formulas are written with operators and methods that numpy arrays and
+Tensors share (``*``, ``@``, ``.sum``, ``.reshape``, ``.mT``) plus the few
+dispatching helpers in ``ops``. The engine runs them on raw arrays for a plain
+``backward()`` (fast, first order) and on Tensors under ``create_graph=True``,
+where the backward pass records its own graph and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+import numpy as np
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "grad",
+    "value_and_grad",
+]
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops run now record a graph (per thread)."""
+    return _mode.enabled
+
+
+class _SetGradMode:
+    """Context manager and decorator that sets grad mode for this thread."""
+
+    _value = True
+
+    def __enter__(self):
+        self._prev = _mode.enabled
+        _mode.enabled = self._value
+        return self
+
+    def __exit__(self, *exc):
+        _mode.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        value = self._value
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            prev = _mode.enabled
+            _mode.enabled = value
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _mode.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_SetGradMode):
+    """Ops run inside ``with no_grad():`` (or a function decorated with it) record nothing."""
+
+    _value = False
+
+
+class enable_grad(_SetGradMode):
+    """Turns recording back on inside a ``no_grad`` block."""
+
+    _value = True
+
+
+# --------------------------------------------------------------------------- Function
+
+_FREED = None  # the value ``Function.saved`` takes once backward has released it
+
+
+class Function:
+    """One differentiable op: ``forward`` on arrays, ``backward`` as a vector-Jacobian product.
+
+    Subclass it to define an op::
+
+        class Cube(Function):
+            formula = "dL/dX = dL/dY · 3X²"
+
+            def forward(self, x):
+                self.save_for_backward(x)
+                return x ** 3
+
+            def backward(self, g):
+                (x,) = self.saved
+                return g * 3 * x ** 2
+
+        y = Cube.apply(x)
+
+    ``forward`` receives the inputs' arrays (and any keyword arguments of ``apply``)
+    and returns the output array. ``backward`` receives the output gradient and
+    returns one gradient per input, in input order (a bare value for a one-input
+    op; ``None`` for an input that needs none). Gradients may have the broadcast
+    shape; the engine sums them back to each input's shape. Write the backward
+    with operators and methods that arrays and Tensors share, so that
+    ``create_graph=True`` can differentiate through it.
+    """
+
+    __slots__ = ("parents", "saved")
+
+    #: the op's name in graphs and error messages (default: the class name, lower case)
+    name: str = ""
+    #: the local derivative, as text for graph labels
+    formula: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("name"):
+            cls.name = cls.__name__.lower()
+
+    @classmethod
+    def apply(cls, *args, **kwargs) -> Tensor:
+        """Run the op on ``args`` (Tensors, arrays or numbers) and record it if needed."""
+        for a in args:
+            if not isinstance(a, Tensor):
+                args = _tensors(args)
+                break
+        fn = object.__new__(cls)
+        fn.saved = ()
+        n = len(args)
+        if n == 1:
+            x = args[0]
+            rg = x.requires_grad and _mode.enabled
+            fn.parents = args if rg else None
+            out = fn.forward(x.data, **kwargs)
+        elif n == 2:
+            x, y = args
+            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
+            fn.parents = args if rg else None
+            out = fn.forward(x.data, y.data, **kwargs)
+        else:
+            rg = _mode.enabled and any(a.requires_grad for a in args)
+            fn.parents = args if rg else None
+            out = fn.forward(*[a.data for a in args], **kwargs)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        return _make(out, rg, fn if rg else None)
+
+    def forward(self, *arrays, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def backward(self, g):
+        raise NotImplementedError(f"{type(self).__name__} must define backward()")
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep ``arrays`` for backward. While recording, they are made read-only, so
+        an in-place edit of a value the gradient depends on is refused."""
+        if self.parents is not None:
+            for a in arrays:
+                if type(a) is np.ndarray:
+                    a.flags.writeable = False
+        self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it needs a gradient."""
+        return tuple(p.requires_grad for p in self.parents)
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+def _tensors(args):
+    """Turn numbers and arrays among ``args`` into constant Tensors.
+
+    Python numbers take the dtype of the first floating Tensor argument, so that
+    ``x32 * 2`` stays float32 (numpy's rule for Python scalars)."""
+    like = None
+    for a in args:
+        if isinstance(a, Tensor) and a.data.dtype.kind == "f":
+            like = a.data.dtype
+            break
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a)
+        elif like is not None and isinstance(a, (int, float)) and not isinstance(a, bool):
+            out.append(_make(np.asarray(a, dtype=like), False, None))
+        else:
+            out.append(Tensor(a))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- backward
+
+
+def _toposort(root: Tensor) -> list[Tensor]:
+    """Non-leaf tensors reachable from ``root``, inputs before the ops that use them.
+
+    Iterative depth-first post-order, so a graph of any depth works."""
+    order: list[Tensor] = []
+    seen = {root}
+    stack = [(root, False)]
+    push, pop, add = stack.append, stack.pop, seen.add
+    while stack:
+        t, expanded = pop()
+        if expanded:
+            order.append(t)
+            continue
+        push((t, True))
+        for p in t._ctx.parents:
+            if p._ctx is not None and p not in seen:
+                add(p)
+                push((p, False))
+    return order
+
+
+def _sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (works on arrays and Tensors)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead:
+        g = g.reshape(shape)
+    if g.shape != shape:
+        raise RuntimeError(f"gradient of shape {gshape} cannot be summed to shape {shape}")
+    return g
+
+
+def _resolve_saved(fn: Function, out: Tensor) -> tuple:
+    """The Tensors behind ``fn.saved``, for differentiating through its backward."""
+    resolved = []
+    for a in fn.saved:
+        if a is out.data:
+            resolved.append(out)
+            continue
+        for p in fn.parents:
+            if a is p.data:
+                resolved.append(p)
+                break
+        else:
+            resolved.append(a if not isinstance(a, np.ndarray) else _make(a, False, None))
+    return tuple(resolved)
+
+
+def _freed_error(fn: Function) -> RuntimeError:
+    return RuntimeError(
+        f"backward through the graph a second time: the arrays saved by '{fn.name}' were "
+        "freed by an earlier backward(). Pass retain_graph=True to the first backward() "
+        "to call it again."
+    )
+
+
+def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inputs=None):
+    """Reverse mode from ``root`` with output gradient ``grad``.
+
+    Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
+    tensors that called ``retain_grad()``). With ``inputs`` (a sequence of
+    Tensors), nothing's ``.grad`` is touched and their gradients are returned.
+    """
+    capture = None if inputs is None else {t: None for t in inputs}
+    if root._ctx is None:  # a leaf: its gradient is the output gradient itself
+        if capture is not None:
+            return [grad if t is root else None for t in inputs]
+        _accumulate_leaf(root, grad, create_graph)
+        return None
+
+    order = _toposort(root)
+    grads = {root: grad}
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        for t in reversed(order):
+            g = grads.pop(t, None)
+            if g is None:
+                continue
+            if capture is not None:
+                if t in capture:
+                    capture[t] = g
+            elif t._retain:
+                t.grad = g if create_graph else _make(np.array(g), False, None)
+            fn = t._ctx
+            saved = fn.saved
+            if saved is _FREED:
+                raise _freed_error(fn)
+            if create_graph:
+                fn.saved = _resolve_saved(fn, t)
+                try:
+                    pgs = fn.backward(g)
+                finally:
+                    fn.saved = saved
+            else:
+                pgs = fn.backward(g)
+            if not retain_graph:
+                fn.saved = _FREED
+            parents = fn.parents
+            if len(parents) == 1:
+                pgs = (pgs,) if not isinstance(pgs, (tuple, list)) else pgs
+            elif not isinstance(pgs, (tuple, list)) or len(pgs) != len(parents):
+                raise RuntimeError(
+                    f"backward of '{fn.name}' must return {len(parents)} gradients, "
+                    f"one per input"
+                )
+            for p, pg in zip(parents, pgs):
+                if pg is None or not p.requires_grad:
+                    continue
+                if create_graph and not isinstance(pg, Tensor):
+                    pg = _make(np.asarray(pg), False, None)
+                if pg.shape != p.data.shape:
+                    pg = _sum_to(pg, p.data.shape)
+                if p._ctx is None:
+                    if capture is None:
+                        _accumulate_leaf(p, pg, create_graph)
+                    elif p in capture:
+                        prev = capture[p]
+                        capture[p] = pg if prev is None else prev + pg
+                else:
+                    prev = grads.get(p)
+                    grads[p] = pg if prev is None else prev + pg
+    finally:
+        _mode.enabled = prev_mode
+    if capture is not None:
+        return [capture[t] for t in inputs]
+    return None
+
+
+def _accumulate_leaf(p: Tensor, g, create_graph: bool) -> None:
+    dtype = p.data.dtype
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = _make(np.asarray(g), False, None)
+        if g.data.dtype != dtype:
+            g = g.astype(dtype)
+        p.grad = g if p.grad is None else p.grad + g
+        return
+    if isinstance(g, Tensor):
+        g = g.data
+    old = p.grad
+    if old is None:
+        p.grad = _make(np.array(g, dtype=dtype), False, None)
+        return
+    buf = old.data
+    if old._ctx is None and buf.flags.writeable and buf.shape == g.shape:
+        np.add(buf, g, out=buf, casting="unsafe")
+    else:
+        p.grad = _make((buf + g).astype(dtype, copy=False), False, None)
+
+
+def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:
+    """Reverse mode from ``t``; see :meth:`Tensor.backward`."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no graph; create the "
+            "inputs with requires_grad=True (and outside no_grad())"
+        )
+    g = _output_grad(t, grad, "backward")
+    if create_graph:
+        g = _make(g, False, None)
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(t, g, retain_graph, create_graph)
+
+
+def _output_grad(t: Tensor, grad, where: str):
+    shape = t.data.shape
+    if grad is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"{where}: the output is not a scalar (shape {shape}); pass grad= with "
+                "the output gradient, an array of that shape"
+            )
+        return np.ones(shape, dtype=t.data.dtype)
+    g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+    if g.shape != shape:
+        raise ValueError(
+            f"{where}: grad has shape {g.shape} but the output has shape {shape}; "
+            "they must be equal"
+        )
+    if g.dtype != t.data.dtype:
+        g = g.astype(t.data.dtype)
+    return g
+
+
+# --------------------------------------------------------------------------- functional API
+
+
+def _check_scalar(out, fname: str) -> Tensor:
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname}: f must return a Tensor, got {type(out).__name__}")
+    if out.data.size != 1:
+        raise ValueError(f"{fname}: f must return a scalar (size-1) Tensor, got shape {out.shape}")
+    return out
+
+
+def value_and_grad(f, argnums=0):
+    """Return a function that computes ``(f(*args), df/dargs[argnums])``.
+
+    ``f`` must return a size-1 Tensor. The gradient is a Tensor of each argument's
+    shape (a tuple of them when ``argnums`` is a tuple). Arguments' ``.grad`` are left
+    untouched. When an argument is itself part of a recorded graph (for instance
+    inside another ``grad``), the result is differentiable too, so ``grad(grad(f))``
+    gives second derivatives.
+    """
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        args = list(args)
+        inputs = []
+        nested = False
+        for i in nums:
+            if i >= len(args):
+                raise TypeError(f"grad: argnums={argnums} but f was called with {len(args)} args")
+            a = args[i]
+            if isinstance(a, Tensor) and a.requires_grad and _mode.enabled:
+                nested = True
+                x = _Identity.apply(a)
+            else:
+                data = a.data if isinstance(a, Tensor) else np.asarray(a, dtype=float) \
+                    if not isinstance(a, np.ndarray) else a
+                x = Tensor(data, requires_grad=True)
+            args[i] = x
+            inputs.append(x)
+        with enable_grad():
+            out = _check_scalar(f(*args, **kwargs), "grad")
+        if out.requires_grad:
+            g = np.ones(out.shape, dtype=out.data.dtype)
+            if nested:
+                g = _make(g, False, None)
+            grads = run_backward(out, g, retain_graph=nested, create_graph=nested, inputs=inputs)
+        else:
+            grads = [None] * len(inputs)
+        result = []
+        for x, gx in zip(inputs, grads):
+            if gx is None:
+                gx = np.zeros_like(x.data)
+            if not isinstance(gx, Tensor):
+                gx = _make(np.array(gx, dtype=x.data.dtype), False, None)
+            result.append(gx)
+        value = out if nested else out.detach()
+        return value, (result[0] if single else tuple(result))
+
+    return wrapped
+
+
+def grad(f, argnums=0):
+    """Return a function that computes the gradient of scalar ``f`` w.r.t. ``args[argnums]``.
+
+    Composes: ``grad(grad(f))`` is the second derivative."""
+    vg = value_and_grad(f, argnums)
+
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        return vg(*args, **kwargs)[1]
+
+    return wrapped
+
+
+class _Identity(Function):
+    name = "identity"
+    formula = "dL/dX = dL/dY"
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g):
+        return g
+
+
+# Imported last: tensor.py imports this module and ops.py, which needs Function.
+from .tensor import Tensor, _make  # noqa: E402

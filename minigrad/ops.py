@@ -1,0 +1,735 @@
+"""Every differentiable op: forward, backward and the derivative's text, side by side.
+
+Each op is a :class:`Function` subclass followed by the lower-case function users
+call. ``formula`` is the op's local derivative as shown in graphs: ``{0}``, ``{1}``
+stand for the inputs' names and ``{y}`` for the output's, so matmul drawn as
+N = X·W reads ``dL/dX = dL/dN·Wᵀ``, ``dL/dW = Xᵀ·dL/dN``.
+
+Backward formulas use only what numpy arrays and Tensors share, plus the
+dispatching helpers below, so the same code serves first-order backward on arrays
+and higher-order backward on Tensors. Gradients may keep a broadcast shape: the
+engine sums them back to each input's shape in one place.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .autograd import Function
+from .tensor import Tensor, _make
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
+    "sigmoid", "tanh", "relu", "exp", "log",
+    "sum", "mean", "reshape", "transpose", "broadcast_to", "getitem", "astype",
+    "softmax", "log_softmax", "mse", "cross_entropy",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _needs(fn: Function, i: int) -> bool:
+    return fn.parents[i].requires_grad
+
+
+def _broadcast_error(op: str, a: np.ndarray, b: np.ndarray) -> ValueError:
+    return ValueError(
+        f"{op}: shapes {a.shape} and {b.shape} do not broadcast together (numpy rules: "
+        "trailing dimensions must be equal or 1)"
+    )
+
+
+def _exp(v):
+    return Exp.apply(v) if isinstance(v, Tensor) else np.exp(v)
+
+
+def _softmax(v, axis):
+    return Softmax.apply(v, axis=axis) if isinstance(v, Tensor) else _softmax_array(v, axis)
+
+
+def _broadcast_to(v, shape):
+    return BroadcastTo.apply(v, shape=shape) if isinstance(v, Tensor) else np.broadcast_to(v, shape)
+
+
+def _scatter(g, shape, index):
+    if isinstance(g, Tensor):
+        return ScatterAdd.apply(g, shape=shape, index=index)
+    return _scatter_array(g, shape, index)
+
+
+def _normalize_axis(axis, ndim: int, op: str):
+    """``axis`` as a sorted tuple of non-negative ints (None: all axes)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < builtins.max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
+        out.append(int(a) % builtins.max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    formula = "dL/d{0} = dL/d{y};  dL/d{1} = dL/d{y}"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error(self.name, a, b) from None
+
+    def backward(self, g):
+        return g, g
+
+
+class Sub(Function):
+    formula = "dL/d{0} = dL/d{y};  dL/d{1} = −dL/d{y}"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error(self.name, a, b) from None
+
+    def backward(self, g):
+        return g, (-g if _needs(self, 1) else None)
+
+
+class Mul(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ {1};  dL/d{1} = dL/d{y} ⊙ {0}"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        try:
+            out = a * b
+        except ValueError:
+            raise _broadcast_error(self.name, a, b) from None
+        self.save_for_backward(a, b)
+        return out
+
+    def backward(self, g):
+        a, b = self.saved
+        return (g * b if _needs(self, 0) else None), (g * a if _needs(self, 1) else None)
+
+
+class Div(Function):
+    formula = "dL/d{0} = dL/d{y} / {1};  dL/d{1} = −dL/d{y} ⊙ {0} / {1}²"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        try:
+            out = a / b
+        except ValueError:
+            raise _broadcast_error(self.name, a, b) from None
+        self.save_for_backward(a, b)
+        return out
+
+    def backward(self, g):
+        a, b = self.saved
+        ga = g / b
+        return (ga if _needs(self, 0) else None), (-ga * a / b if _needs(self, 1) else None)
+
+
+class Neg(Function):
+    formula = "dL/d{0} = −dL/d{y}"
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, g):
+        return -g
+
+
+class Pow(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ p·{0}^(p−1)"
+    __slots__ = ("p",)
+
+    def forward(self, x, p):
+        self.p = p
+        self.save_for_backward(x)
+        return x**p
+
+    def backward(self, g):
+        (x,) = self.saved
+        p = self.p
+        if p == 0:
+            return g * 0
+        if p == 1:
+            return g
+        if p == 2:
+            return g * (2 * x)
+        return g * (p * x ** (p - 1))
+
+
+class Matmul(Function):
+    formula = "dL/d{0} = dL/d{y}·{1}ᵀ;  dL/d{1} = {0}ᵀ·dL/d{y}"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+            _matmul_error(a, b)
+        try:
+            out = a @ b
+        except ValueError:
+            _matmul_error(a, b)
+        self.save_for_backward(a, b)
+        return out
+
+    def backward(self, g):
+        a, b = self.saved
+        return (g @ b.mT if _needs(self, 0) else None), (a.mT @ g if _needs(self, 1) else None)
+
+
+def _matmul_error(a, b):
+    if a.ndim < 2 or b.ndim < 2:
+        raise ValueError(
+            f"matmul: needs 2-D (or batched) operands, got a of shape {a.shape} and b of "
+            f"shape {b.shape}; reshape a vector to (1, n) or (n, 1)"
+        )
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(
+            f"matmul: a of shape {a.shape} and b of shape {b.shape} do not fit: a has "
+            f"{a.shape[-1]} columns but b has {b.shape[-2]} rows"
+        )
+    raise ValueError(
+        f"matmul: batch dimensions of a {a.shape[:-2]} and b {b.shape[:-2]} do not broadcast"
+    )
+
+
+class AddBias(Add):
+    """P = N + B: one bias per column, the same for every row."""
+
+    name = "add_bias"
+    formula = "dL/d{0} = dL/d{y};  dL/d{1} = Σ_rows dL/d{y}"
+    __slots__ = ()
+
+    def forward(self, n, b):
+        if n.ndim != 2:
+            raise ValueError(
+                f"add_bias: n must be 2-D (batch, features), got shape {n.shape}"
+            )
+        k = n.shape[1]
+        if b.shape != (k,) and b.shape != (1, k):
+            raise ValueError(
+                f"add_bias: bias has shape {b.shape}; for n of shape {n.shape} it must be "
+                f"({k},) or (1, {k})"
+            )
+        return n + b
+
+
+def add(a, b) -> Tensor:
+    """a + b, broadcasting as numpy does."""
+    return Add.apply(a, b)
+
+
+def sub(a, b) -> Tensor:
+    """a − b, broadcasting as numpy does."""
+    return Sub.apply(a, b)
+
+
+def mul(a, b) -> Tensor:
+    """a ⊙ b (elementwise), broadcasting as numpy does."""
+    return Mul.apply(a, b)
+
+
+def div(a, b) -> Tensor:
+    """a / b (elementwise), broadcasting as numpy does."""
+    return Div.apply(a, b)
+
+
+def neg(x) -> Tensor:
+    """−x."""
+    return Neg.apply(x)
+
+
+def pow(x, exponent) -> Tensor:
+    """x ** exponent for a scalar (Python or 0-d) exponent."""
+    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
+        raise TypeError(
+            f"pow: the exponent must be a scalar number, got {type(exponent).__name__} "
+            f"of shape {np.shape(exponent)}; use exp(b * log(x)) for a tensor exponent"
+        )
+    if isinstance(exponent, np.generic):
+        exponent = exponent.item()
+    return Pow.apply(x, p=exponent)
+
+
+def matmul(a, b) -> Tensor:
+    """a @ b for 2-D operands or batches of them (leading dims broadcast)."""
+    return Matmul.apply(a, b)
+
+
+def add_bias(n, b) -> Tensor:
+    """P = N + B with n of shape (batch, k) and b of shape (k,) or (1, k)."""
+    return AddBias.apply(n, b)
+
+
+# --------------------------------------------------------------------------- elementwise
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    # exp(−|x|) never overflows; for x < 0, σ(x) = e^x / (1 + e^x) keeps full relative
+    # precision where 1 − σ(−x) would cancel.
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    num = np.where(x >= 0, 1.0, e).astype(e.dtype, copy=False)
+    e += 1.0
+    num /= e
+    return num
+
+
+class Sigmoid(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ σ({0})(1 − σ({0}))"
+    __slots__ = ()
+
+    def forward(self, x):
+        y = _sigmoid_array(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return g * y * (1 - y)
+
+
+class Tanh(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ (1 − tanh²({0}))"
+    __slots__ = ()
+
+    def forward(self, x):
+        y = np.tanh(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return g * (1 - y * y)
+
+
+class ReLU(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ [{0} > 0]"
+    __slots__ = ()
+
+    def forward(self, x):
+        mask = x > 0
+        self.save_for_backward(mask)
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        (mask,) = self.saved
+        return g * mask
+
+
+class Exp(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ exp({0})"
+    __slots__ = ()
+
+    def forward(self, x):
+        y = np.exp(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return g * y
+
+
+class Log(Function):
+    formula = "dL/d{0} = dL/d{y} / {0}"
+    __slots__ = ()
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.log(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return g / x
+
+
+def sigmoid(x) -> Tensor:
+    """σ(x) = 1 / (1 + e^−x), computed without overflow for any x."""
+    return Sigmoid.apply(x)
+
+
+def tanh(x) -> Tensor:
+    """tanh(x)."""
+    return Tanh.apply(x)
+
+
+def relu(x) -> Tensor:
+    """max(x, 0); the gradient at 0 is taken as 0."""
+    return ReLU.apply(x)
+
+
+def exp(x) -> Tensor:
+    """e^x."""
+    return Exp.apply(x)
+
+
+def log(x) -> Tensor:
+    """Natural logarithm."""
+    return Log.apply(x)
+
+
+# --------------------------------------------------------------------------- reductions
+
+
+class Sum(Function):
+    formula = "dL/d{0} = dL/d{y} broadcast to the shape of {0}"
+    __slots__ = ("shape", "axes", "keepdims")
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.shape = x.shape
+        self.axes = _normalize_axis(axis, x.ndim, self.name)
+        self.keepdims = keepdims
+        return np.asarray(x.sum(axis=self.axes, keepdims=keepdims))
+
+    def _expand(self, g):
+        if not self.keepdims:
+            kept = tuple(1 if i in self.axes else n for i, n in enumerate(self.shape))
+            g = g.reshape(kept)
+        return _broadcast_to(g, self.shape)
+
+    def backward(self, g):
+        return self._expand(g)
+
+
+class Mean(Sum):
+    formula = "dL/d{0} = dL/d{y} / n broadcast to the shape of {0}"
+    __slots__ = ("count",)
+
+    def forward(self, x, axis=None, keepdims=False):
+        out = Sum.forward(self, x, axis, keepdims)
+        count = 1
+        for a in self.axes:
+            count *= x.shape[a]
+        self.count = count
+        if count == 0:
+            raise ValueError(f"mean: reducing over an empty axis of shape {x.shape}")
+        return out / count
+
+    def backward(self, g):
+        return self._expand(g / self.count)
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Sum over ``axis`` (an int, a tuple, or None for all axes)."""
+    return Sum.apply(x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis`` (an int, a tuple, or None for all axes)."""
+    return Mean.apply(x, axis=axis, keepdims=keepdims)
+
+
+# --------------------------------------------------------------------------- shape
+
+
+class Reshape(Function):
+    formula = "dL/d{0} = dL/d{y} reshaped to the shape of {0}"
+    __slots__ = ("shape",)
+
+    def forward(self, x, shape):
+        self.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                f"to {shape}"
+            ) from None
+
+    def backward(self, g):
+        return g.reshape(self.shape)
+
+
+class Transpose(Function):
+    formula = "dL/d{0} = (dL/d{y})ᵀ"
+    __slots__ = ("axes",)
+
+    def forward(self, x, axes=None):
+        if axes is None:
+            axes = tuple(range(x.ndim))[::-1]
+        elif sorted(int(a) % builtins.max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation for shape {x.shape}")
+        self.axes = tuple(axes)
+        return x.transpose(axes)
+
+    def backward(self, g):
+        return g.transpose(tuple(np.argsort(self.axes)))
+
+
+class BroadcastTo(Function):
+    name = "broadcast_to"
+    formula = "dL/d{0} = dL/d{y} summed over the broadcast axes"
+    __slots__ = ()
+
+    def forward(self, x, shape):
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise ValueError(
+                f"broadcast_to: cannot broadcast shape {x.shape} to {tuple(shape)}"
+            ) from None
+
+    def backward(self, g):
+        return g  # the engine sums it back to the input's shape
+
+
+def _scatter_array(g, shape, index):
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)  # repeated indices accumulate
+    return out
+
+
+def _is_basic_index(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    for p in parts:
+        if not (p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))):
+            return False
+    return True
+
+
+def _normalize_index(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    if isinstance(index, tuple):
+        return tuple(_normalize_index(i) for i in index)
+    return index
+
+
+class GetItem(Function):
+    name = "getitem"
+    formula = "dL/d{0} = dL/d{y} scattered into zeros at the index"
+    __slots__ = ("shape", "index")
+
+    def forward(self, x, index):
+        self.shape = x.shape
+        self.index = index
+        try:
+            return x[index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor of shape {x.shape})") from None
+
+    def backward(self, g):
+        return _scatter(g, self.shape, self.index)
+
+
+class ScatterAdd(Function):
+    """Zeros of ``shape`` with ``g`` added at ``index``: the backward of indexing."""
+
+    name = "scatter_add"
+    formula = "dL/d{0} = (dL/d{y})[index]"
+    __slots__ = ("index",)
+
+    def forward(self, g, shape, index):
+        self.index = index
+        return _scatter_array(g, shape, index)
+
+    def backward(self, g):
+        return g[self.index]
+
+
+class Cast(Function):
+    name = "astype"
+    formula = "dL/d{0} = dL/d{y} cast back to the dtype of {0}"
+    __slots__ = ("dtype",)
+
+    def forward(self, x, dtype):
+        self.dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, g):
+        return g.astype(self.dtype)
+
+
+def reshape(x, shape) -> Tensor:
+    """The same values in a new shape (one dimension may be −1)."""
+    return Reshape.apply(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+
+
+def transpose(x, axes=None) -> Tensor:
+    """Permute the axes (reverse them when ``axes`` is None)."""
+    return Transpose.apply(x, axes=axes)
+
+
+def broadcast_to(x, shape) -> Tensor:
+    """Repeat ``x`` along new or size-1 axes to ``shape``."""
+    return BroadcastTo.apply(x, shape=tuple(shape))
+
+
+def getitem(x, index) -> Tensor:
+    """x[index] for integers, slices, None, Ellipsis, integer arrays and boolean masks."""
+    return GetItem.apply(x, index=_normalize_index(index))
+
+
+def astype(x, dtype) -> Tensor:
+    """The values converted to ``dtype``; the gradient is converted back."""
+    return Cast.apply(x, dtype=np.dtype(dtype))
+
+
+# --------------------------------------------------------------------------- softmax family
+
+
+def _softmax_array(x, axis):
+    z = x - x.max(axis=axis, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
+
+
+def _log_softmax_array(x, axis):
+    z = x - x.max(axis=axis, keepdims=True)
+    z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    return z
+
+
+class Softmax(Function):
+    formula = "dL/d{0} = {y} ⊙ (dL/d{y} − Σ dL/d{y} ⊙ {y})"
+    __slots__ = ("axis",)
+
+    def forward(self, x, axis=-1):
+        self.axis = _normalize_axis(axis, x.ndim, self.name)[0]
+        y = _softmax_array(x, self.axis)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    name = "log_softmax"
+    formula = "dL/d{0} = dL/d{y} − softmax({0}) ⊙ Σ dL/d{y}"
+    __slots__ = ("axis",)
+
+    def forward(self, x, axis=-1):
+        self.axis = _normalize_axis(axis, x.ndim, self.name)[0]
+        y = _log_softmax_array(x, self.axis)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return g - _exp(y) * g.sum(axis=self.axis, keepdims=True)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """exp(x) / Σ exp(x) along ``axis``, stable for any magnitude."""
+    return Softmax.apply(x, axis=axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """x − log Σ exp(x) along ``axis``, stable for any magnitude."""
+    return LogSoftmax.apply(x, axis=axis)
+
+
+# --------------------------------------------------------------------------- losses
+
+
+class MSE(Function):
+    name = "mse"
+    formula = "dL/d{0} = 2({0} − {1}) / n;  dL/d{1} = −2({0} − {1}) / n"
+    __slots__ = ("scale",)
+
+    def forward(self, pred, target, reduction="mean"):
+        if pred.shape != target.shape:
+            raise ValueError(
+                f"mse: pred has shape {pred.shape} but target has shape {target.shape}; "
+                "they must be equal (mse does not broadcast: reshape one of them)"
+            )
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"mse: reduction must be 'mean' or 'sum', got {reduction!r}")
+        d = (pred - target).ravel()
+        total = np.dot(d, d)
+        n = d.size
+        self.scale = 2.0 / n if reduction == "mean" else 2.0
+        self.save_for_backward(pred, target)
+        return total / n if reduction == "mean" else total
+
+    def backward(self, g):
+        pred, target = self.saved
+        gp = (pred - target) * (g * self.scale)
+        return (gp if _needs(self, 0) else None), (-gp if _needs(self, 1) else None)
+
+
+def mse(pred, target, reduction: str = "mean") -> Tensor:
+    """Mean (or sum) of squared errors; pred and target must have the same shape."""
+    return MSE.apply(pred, target, reduction=reduction)
+
+
+def _one_hot(labels, classes, dtype):
+    out = np.zeros((labels.shape[0], classes), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
+class CrossEntropy(Function):
+    name = "cross_entropy"
+    formula = "dL/d{0} = (softmax({0}) − onehot(labels)) / n"
+    __slots__ = ("labels",)
+
+    def forward(self, logits, labels):
+        if logits.ndim != 2:
+            raise ValueError(
+                f"cross_entropy: logits must be 2-D (batch, classes), got shape {logits.shape}"
+            )
+        n, c = logits.shape
+        if labels.shape != (n,):
+            raise ValueError(
+                f"cross_entropy: labels must have shape ({n},) for logits of shape "
+                f"{logits.shape}, got {labels.shape}"
+            )
+        if n and (labels.min() < 0 or labels.max() >= c):
+            raise ValueError(
+                f"cross_entropy: labels must lie in [0, {c}) for {c} classes, got values "
+                f"from {labels.min()} to {labels.max()}"
+            )
+        self.labels = labels
+        self.save_for_backward(logits)
+        logp = _log_softmax_array(logits, 1)
+        return -logp[np.arange(n), labels].sum() / n
+
+    def backward(self, g):
+        (logits,) = self.saved
+        n, c = logits.shape
+        p = _softmax(logits, 1) - _one_hot(self.labels, c, logits.dtype)
+        return p * (g / n)
+
+
+def cross_entropy(logits, labels) -> Tensor:
+    """Mean over rows of −log softmax(logits)[label]; labels are integer class indices."""
+    lab = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if lab.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: labels must be integer class indices, got dtype {lab.dtype}"
+        )
+    return CrossEntropy.apply(logits, labels=lab)
+
+
+# every op class, for the generic tests and the docs
+OPS = (
+    Add, Sub, Mul, Div, Neg, Pow, Matmul, AddBias, Sigmoid, Tanh, ReLU, Exp, Log,
+    Sum, Mean, Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Cast,
+    Softmax, LogSoftmax, MSE, CrossEntropy,
+)  # fmt: skip

@@ -1,0 +1,376 @@
+"""Tensor: a numpy array that remembers the op that made it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Tensor", "tensor"]
+
+_NUMERIC_KINDS = frozenset("biuf")
+
+
+def _as_array(data, dtype, where: str) -> np.ndarray:
+    """Convert user data: numpy arrays keep their dtype, Python numbers and lists become float64."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
+    else:
+        try:
+            arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"{where}: data of type {type(data).__name__} is not numeric ({e})"
+            ) from None
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"{where}: data has dtype {arr.dtype}; minigrad works on bool, integer and "
+            "floating-point arrays"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it.
+
+    ``data`` is the numpy array; ``grad`` is None until a backward pass reaches the
+    tensor, then a Tensor of the same shape and dtype. A tensor made by an op on
+    inputs that require grad requires grad itself and keeps that op in ``_ctx``.
+
+    ``Tensor(array)`` wraps a numpy array without copying it; ``minigrad.tensor``
+    copies. Arrays saved for a backward pass become read-only until the graph is
+    gone, so an in-place edit that would corrupt a gradient is refused; the in-place
+    operators (``+=``, ``-=``, ...) under ``no_grad`` write into a fresh array
+    instead when that happens.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_retain", "__weakref__")
+    # numpy defers to Tensor's reflected operators instead of converting it
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        arr = _as_array(data, dtype, "tensor")
+        if requires_grad and arr.dtype.kind != "f":
+            raise TypeError(
+                f"tensor: requires_grad=True needs a floating-point dtype, got {arr.dtype}; "
+                "pass dtype=float or convert the data first"
+            )
+        self.data = arr
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx = None
+        self._retain = False
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self._ctx is None
+
+    @property
+    def op(self):
+        """The Function node that produced this tensor, or None for a leaf."""
+        return self._ctx
+
+    @property
+    def T(self) -> Tensor:
+        return transpose(self)
+
+    @property
+    def mT(self) -> Tensor:
+        """Transpose of the last two axes (matrix transpose of a batch)."""
+        n = self.data.ndim
+        if n < 2:
+            raise ValueError(f"mT: needs at least 2 dimensions, got shape {self.data.shape}")
+        axes = list(range(n))
+        axes[-1], axes[-2] = axes[-2], axes[-1]
+        return transpose(self, tuple(axes))
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self) -> np.ndarray:
+        """The data array (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.data
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    def item(self) -> float | int | bool:
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self._ctx is not None:
+            extras.append(f"op={self._ctx.name}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False):
+        """Reverse mode: fill ``.grad`` of every leaf this tensor depends on.
+
+        ``grad`` (array or Tensor of this tensor's shape) is required unless the tensor
+        has size 1. Gradients accumulate. The arrays saved for backward are freed
+        afterwards unless ``retain_graph=True`` (default: ``create_graph``). With
+        ``create_graph=True`` the backward pass is recorded, so gradients can be
+        differentiated again.
+        """
+        _autograd.backward(self, grad, retain_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return _make(self.data, False, None)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in ``.grad`` on the next backward."""
+        self._retain = True
+        return self
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad_: needs a floating-point dtype, got {self.data.dtype}"
+            )
+        self.requires_grad = bool(flag)
+        return self
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return Add.apply(self, other)
+
+    def __radd__(self, other):
+        return Add.apply(other, self)
+
+    def __sub__(self, other):
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return Div.apply(other, self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __pow__(self, exponent):
+        return pow(self, exponent)
+
+    def __matmul__(self, other):
+        return Matmul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return Matmul.apply(other, self)
+
+    def __getitem__(self, index):
+        return getitem(self, index)
+
+    # comparisons give boolean tensors outside the graph; == and != keep identity
+    # semantics so tensors stay usable as dict keys.
+    def __lt__(self, other):
+        return _make(self.data < _raw(other), False, None)
+
+    def __le__(self, other):
+        return _make(self.data <= _raw(other), False, None)
+
+    def __gt__(self, other):
+        return _make(self.data > _raw(other), False, None)
+
+    def __ge__(self, other):
+        return _make(self.data >= _raw(other), False, None)
+
+    __hash__ = object.__hash__
+
+    # in-place arithmetic: for updates outside the graph (optimizers, under no_grad)
+    def _inplace(self, other, ufunc, symbol):
+        if self.requires_grad and _autograd._mode.enabled:
+            raise RuntimeError(
+                f"in-place '{symbol}' on a tensor that requires grad would not be recorded; "
+                "do it inside minigrad.no_grad(), as optimizers do"
+            )
+        a = self.data
+        b = _raw(other)
+        if a.flags.writeable:
+            ufunc(a, b, out=a, casting="same_kind")
+        else:
+            new = ufunc(a, b)
+            if new.shape != a.shape:
+                raise ValueError(
+                    f"in-place '{symbol}': operand of shape {np.shape(b)} would change the "
+                    f"tensor's shape {a.shape}"
+                )
+            self.data = new.astype(a.dtype, copy=False)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._inplace(other, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._inplace(other, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace(other, np.true_divide, "/=")
+
+    # ------------------------------------------------------------------ methods
+    def matmul(self, other):
+        return Matmul.apply(self, other)
+
+    def sum(self, axis=None, keepdims: bool = False):
+        return sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return mean(self, axis, keepdims)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return reshape(self, tuple(shape))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return transpose(self, tuple(axes) if axes else None)
+
+    def broadcast_to(self, shape):
+        return broadcast_to(self, shape)
+
+    def astype(self, dtype):
+        return astype(self, dtype)
+
+    def exp(self):
+        return Exp.apply(self)
+
+    def log(self):
+        return Log.apply(self)
+
+    def sigmoid(self):
+        return Sigmoid.apply(self)
+
+    def tanh(self):
+        return Tanh.apply(self)
+
+    def relu(self):
+        return ReLU.apply(self)
+
+    def softmax(self, axis: int = -1):
+        return softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1):
+        return log_softmax(self, axis)
+
+
+_new = object.__new__
+
+
+def _make(data: np.ndarray, requires_grad: bool, ctx) -> Tensor:
+    """Build a Tensor around ``data`` without checks (the engine's fast path)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.name = None
+    t._ctx = ctx
+    t._retain = False
+    return t
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+    """Make a leaf Tensor from a copy of ``data``.
+
+    Python numbers and (nested) lists become float64 arrays; numpy arrays keep their
+    dtype unless ``dtype`` is given. ``requires_grad=True`` needs a floating dtype.
+    """
+    arr = _as_array(data, dtype, "tensor")
+    if isinstance(data, (np.ndarray, Tensor)) and arr is (data.data if isinstance(data, Tensor)
+                                                          else data):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad, name=name)
+
+
+# The ops module needs Tensor, so it is imported once Tensor exists.
+from . import autograd as _autograd  # noqa: E402
+from .ops import (  # noqa: E402
+    Add,
+    Div,
+    Exp,
+    Log,
+    Matmul,
+    Mul,
+    Neg,
+    ReLU,
+    Sigmoid,
+    Sub,
+    Tanh,
+    astype,
+    broadcast_to,
+    getitem,
+    log_softmax,
+    mean,
+    pow,
+    reshape,
+    softmax,
+    sum,
+    transpose,
+)
