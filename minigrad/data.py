@@ -1,0 +1,290 @@
+"""Data handling: a seeded train/test split, feature standardisation and mini-batches.
+
+Everything here works on numpy arrays. Inputs may also be minigrad Tensors (their
+``.data`` is used) or anything ``numpy.asarray`` understands; outputs are numpy arrays,
+so wrap them in ``minigrad.tensor`` where a graph should start.
+
+Randomness comes from ``numpy.random.RandomState``, the legacy generator, on purpose:
+its stream is frozen by numpy's compatibility policy, it is what scikit-learn's
+``random_state`` uses, and it is what the chapter's notebook used, so a seed here gives
+the same rows as there.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["train_test_split", "StandardScaler", "DataLoader"]
+
+
+def _to_array(x, where: str) -> np.ndarray:
+    """Return ``x`` as a numpy array without copying: a Tensor's data, an array as is."""
+    if isinstance(x, Tensor):
+        return x.data
+    if isinstance(x, np.ndarray):
+        return x
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{where}: cannot convert {type(x).__name__} to an array ({e})") from None
+
+
+def _rows(arrays: tuple, where: str) -> tuple[list[np.ndarray], int]:
+    """Convert ``arrays`` and check that they share a first dimension; return them and it."""
+    if not arrays:
+        raise ValueError(f"{where}: expected at least one array, got none")
+    converted = [_to_array(a, where) for a in arrays]
+    for i, a in enumerate(converted):
+        if a.ndim == 0:
+            raise ValueError(
+                f"{where}: array {i} is 0-d (shape ()); every array needs a first dimension "
+                "that indexes its rows"
+            )
+    lengths = {a.shape[0] for a in converted}
+    if len(lengths) > 1:
+        shapes = ", ".join(str(a.shape) for a in converted)
+        raise ValueError(
+            f"{where}: all arrays must have the same number of rows (first dimension); "
+            f"got shapes {shapes}"
+        )
+    return converted, converted[0].shape[0]
+
+
+def _is_int(x) -> bool:
+    """True for Python and numpy integers, but not for bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+# ----------------------------------------------------------------------------- split
+def _test_count(test_size, n: int) -> int:
+    """Number of test rows for ``test_size`` (a fraction or a count) out of ``n`` rows."""
+    if _is_int(test_size):
+        n_test = int(test_size)
+        if not 0 < n_test < n:
+            raise ValueError(
+                f"train_test_split: test_size={n_test} is a row count and must be between "
+                f"1 and {n - 1} for {n} rows, so that both parts are non-empty"
+            )
+        return n_test
+    if isinstance(test_size, numbers.Real) and not isinstance(test_size, (bool, np.bool_)):
+        frac = float(test_size)
+        if not 0.0 < frac < 1.0:
+            raise ValueError(
+                f"train_test_split: test_size={test_size!r} is a fraction and must lie "
+                "strictly between 0 and 1 (or pass an int row count)"
+            )
+        n_test = math.ceil(frac * n)
+        if n_test >= n:
+            raise ValueError(
+                f"train_test_split: test_size={test_size!r} of {n} rows leaves no training "
+                f"rows ({n_test} test rows); use a smaller test_size or more data"
+            )
+        return n_test
+    raise TypeError(
+        f"train_test_split: test_size must be a float in (0, 1) or an int row count, "
+        f"got {type(test_size).__name__}"
+    )
+
+
+def train_test_split(*arrays, test_size=0.25, seed: int | None = None) -> list[np.ndarray]:
+    """Split arrays into random train and test rows, the same rows for every array.
+
+    The rows are those of scikit-learn's ``train_test_split(*arrays, test_size=...,
+    random_state=seed)`` with its default shuffling: one permutation
+    ``numpy.random.RandomState(seed).permutation(n)`` is drawn, its first
+    ``ceil(test_size * n)`` indices are the test rows and the rest, in permutation
+    order, the train rows.
+
+    Args:
+        *arrays: arrays (or Tensors, or lists) with the same first dimension ``n``.
+        test_size: the fraction of rows to hold out, a float strictly between 0 and 1,
+            or an int number of rows between 1 and ``n - 1``.
+        seed: seed for ``RandomState``; ``None`` draws fresh entropy (not repeatable).
+
+    Returns:
+        A list ``[a_train, a_test, b_train, b_test, ...]``: for each input array in
+        order, its train rows then its test rows, as new numpy arrays.
+
+    Example:
+        >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, seed=0)
+    """
+    where = "train_test_split"
+    converted, n = _rows(arrays, where)
+    n_test = _test_count(test_size, n)
+    order = np.random.RandomState(seed).permutation(n)
+    test_idx, train_idx = order[:n_test], order[n_test:]
+    out: list[np.ndarray] = []
+    for a in converted:
+        out.append(a[train_idx])
+        out.append(a[test_idx])
+    return out
+
+
+# ----------------------------------------------------------------------------- scaling
+class StandardScaler:
+    """Standardise features: subtract the mean and divide by the standard deviation.
+
+    Statistics are taken along axis 0 (over rows), so for ``X`` of shape
+    ``(n_samples, n_features)`` there is one mean and one scale per feature; any array
+    with at least one dimension works the same way (a 1-D array is one feature).
+    The standard deviation is the population one (``ddof=0``), as in scikit-learn.
+
+    A feature whose values are all equal has no spread to divide by; its scale is set
+    to 1 and its mean to that value, so it transforms to exact zeros rather than
+    dividing by zero.
+
+    Integer input is converted to float64; float32 stays float32.
+
+    Attributes (after :meth:`fit`):
+        mean_: the per-feature mean, shape ``X.shape[1:]``.
+        scale_: the per-feature standard deviation, 1 where a feature is constant.
+        n_samples_seen_: the number of rows the statistics came from.
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+        self.n_samples_seen_: int | None = None
+
+    @staticmethod
+    def _as_float(X, where: str) -> np.ndarray:
+        arr = _to_array(X, where)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: expected numeric data, got dtype {arr.dtype}")
+        if arr.dtype.kind != "f":
+            arr = arr.astype(np.float64)
+        if arr.ndim == 0:
+            raise ValueError(f"{where}: expected an array of rows, got a 0-d value (shape ())")
+        return arr
+
+    def fit(self, X) -> StandardScaler:
+        """Compute the mean and scale of each feature of ``X``; return ``self``."""
+        where = "StandardScaler.fit"
+        X = self._as_float(X, where)
+        if X.shape[0] == 0:
+            raise ValueError(f"{where}: X has no rows (shape {X.shape}); cannot compute statistics")
+        mean = X.mean(axis=0)
+        std = X.std(axis=0)  # ddof=0: the population standard deviation
+        # Test constancy exactly on the data, not on the computed std: rounding can leave
+        # a tiny non-zero std for a constant column, and dividing by it would blow up noise.
+        constant = np.all(X == X[:1], axis=0)
+        self.mean_ = np.where(constant, X[0], mean).astype(X.dtype, copy=False)
+        self.scale_ = np.where(constant, 1, std).astype(X.dtype, copy=False)
+        self.n_samples_seen_ = int(X.shape[0])
+        return self
+
+    def _checked(self, X, where: str) -> np.ndarray:
+        if self.mean_ is None or self.scale_ is None:
+            raise RuntimeError(f"{where}: this StandardScaler is not fitted yet; call fit(X) first")
+        X = self._as_float(X, where)
+        if X.shape[1:] != self.mean_.shape:
+            raise ValueError(
+                f"{where}: X has shape {X.shape}, so feature shape {X.shape[1:]}, but the "
+                f"scaler was fitted on feature shape {self.mean_.shape}"
+            )
+        return X
+
+    def transform(self, X) -> np.ndarray:
+        """Return ``(X - mean_) / scale_`` as a new array."""
+        X = self._checked(X, "StandardScaler.transform")
+        return (X - self.mean_) / self.scale_
+
+    def fit_transform(self, X) -> np.ndarray:
+        """Fit to ``X``, then transform it."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """Undo :meth:`transform`: return ``X * scale_ + mean_`` as a new array."""
+        X = self._checked(X, "StandardScaler.inverse_transform")
+        return X * self.scale_ + self.mean_
+
+    def __repr__(self) -> str:
+        state = "unfitted" if self.mean_ is None else f"features={self.mean_.shape}"
+        return f"StandardScaler({state})"
+
+
+# ----------------------------------------------------------------------------- batches
+class DataLoader:
+    """Iterate over arrays in mini-batches of rows, optionally reshuffled every epoch.
+
+    Each ``for`` loop over the loader is one epoch: it yields one tuple per batch,
+    holding the batch of each array in the order the arrays were given (a 1-tuple for
+    a single array), and visits every row exactly once. The last batch is smaller when
+    ``batch_size`` does not divide the number of rows, unless ``drop_last=True``
+    drops it. ``len(loader)`` is the number of batches per epoch.
+
+    With ``shuffle=True``, every epoch starts by drawing a new permutation of the rows,
+    ``rng.permutation(n)``, from a random generator the loader owns:
+    ``numpy.random.RandomState(seed)``. The same seed therefore gives the same sequence
+    of batches over the same sequence of epochs. ``seed`` may also be an existing
+    ``numpy.random.RandomState`` (or ``Generator``) object, which the loader then draws
+    from directly, sharing the stream with other uses of it, e.g. weights drawn first
+    and the row permutations after, as the chapter's notebook does. The permutation is
+    drawn when an epoch's iteration starts; an epoch abandoned early still used one.
+
+    Without shuffling, batches are slices (views) of the arrays in row order and
+    ``seed`` is not used; with shuffling they are new arrays.
+
+    Args:
+        *arrays: numpy arrays, minigrad Tensors (their ``.data``) or array-likes, all
+            with the same first dimension.
+        batch_size: rows per batch, a positive int.
+        shuffle: reshuffle the rows at the start of every epoch.
+        seed: an int or None for a new ``RandomState``, or a generator to draw from.
+        drop_last: drop the final batch of an epoch when it is smaller than
+            ``batch_size``.
+
+    Example:
+        >>> loader = DataLoader(X_train, y_train, batch_size=23, shuffle=True, seed=0)
+        >>> for xb, yb in loader:
+        ...     ...
+    """
+
+    def __init__(
+        self,
+        *arrays,
+        batch_size: int,
+        shuffle: bool = False,
+        seed=None,
+        drop_last: bool = False,
+    ) -> None:
+        where = "DataLoader"
+        if not _is_int(batch_size) or batch_size < 1:
+            raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
+        self.arrays: tuple[np.ndarray, ...] = tuple(_rows(arrays, where)[0])
+        self.num_rows: int = self.arrays[0].shape[0]
+        self.batch_size: int = int(batch_size)
+        self.shuffle: bool = bool(shuffle)
+        self.drop_last: bool = bool(drop_last)
+        if isinstance(seed, (np.random.RandomState, np.random.Generator)):
+            self.rng = seed
+        else:
+            self.rng = np.random.RandomState(seed)
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return self.num_rows // self.batch_size
+        return -(-self.num_rows // self.batch_size)  # ceiling division
+
+    def __iter__(self):
+        n, size = self.num_rows, self.batch_size
+        order = self.rng.permutation(n) if self.shuffle else None
+        stop = (n // size) * size if self.drop_last else n
+        for start in range(0, stop, size):
+            if order is None:
+                yield tuple(a[start : start + size] for a in self.arrays)
+            else:
+                idx = order[start : start + size]
+                yield tuple(a[idx] for a in self.arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(a.shape) for a in self.arrays)
+        return (
+            f"DataLoader({shapes}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+            f"drop_last={self.drop_last})"
+        )
