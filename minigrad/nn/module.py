@@ -1,0 +1,327 @@
+"""Parameter, Module and Sequential: the containers that layers are built from."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import NamedTuple
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "Module", "Sequential"]
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: ``requires_grad`` is always True.
+
+    ``Parameter(data)`` wraps a numpy array without copying it (like ``Tensor``);
+    Python numbers and lists become float64, and integer or boolean arrays are
+    converted to float64, since only floating-point values can have gradients.
+
+    A Parameter assigned to a Module attribute is named after it when it has no name
+    yet (``weight``), and gets its dotted path when the module becomes part of a
+    larger one (``0.weight``, ``encoder.0.weight``); a name set by the user is kept.
+    """
+
+    # the name a Module gave it last; a different current name was set by the user
+    __slots__ = ("_auto_name",)
+
+    def __init__(self, data, name: str | None = None):
+        arr = data.data if isinstance(data, Tensor) else data
+        floating = isinstance(arr, (np.ndarray, np.generic)) and arr.dtype.kind == "f"
+        super().__init__(arr, requires_grad=True, dtype=None if floating else np.float64, name=name)
+        self._auto_name = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Parameter(", precision=4)
+        extras = [body]
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        return "Parameter(" + ", ".join(extras) + ")"
+
+
+def _rename(p: Parameter, name: str) -> None:
+    """Give ``p`` the automatic ``name`` unless the user has named it."""
+    if p.name is None or p.name == p._auto_name:
+        p.name = name
+        p._auto_name = name
+
+
+class LoadResult(NamedTuple):
+    """What a non-strict :meth:`Module.load_state_dict` left out."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses call ``super().__init__()`` first, assign their Parameters and
+    sub-modules as attributes, and define ``forward``; calling the module calls
+    ``forward``. Assigned Parameters and Modules are registered in assignment
+    order, which is the order of :meth:`parameters` and :meth:`state_dict`::
+
+        class Affine(Module):
+            def __init__(self):
+                super().__init__()
+                self.w = Parameter(np.ones((3, 2)))
+                self.b = Parameter(np.zeros(2))
+
+            def forward(self, x):
+                return add_bias(matmul(x, self.w), self.b)
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: these three are not parameters or sub-modules
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value) -> None:
+        try:
+            params, modules = self._parameters, self._modules
+        except AttributeError:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__(); call super().__init__() "
+                f"first in {type(self).__name__}.__init__"
+            ) from None
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            params[name] = value
+            _rename(value, name)
+        elif isinstance(value, Module):
+            params.pop(name, None)
+            modules[name] = value
+            for path, p in value.named_parameters():
+                _rename(p, f"{name}.{path}")
+        else:
+            if name in params and value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to {name!r}, a Parameter of "
+                    f"{type(self).__name__}: assign a Parameter (or None to remove it), or set "
+                    f"{name}.data to change its values"
+                )
+            params.pop(name, None)
+            modules.pop(name, None)
+        # kept in the instance dict as well, so that reading self.weight stays fast
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
+
+    # ------------------------------------------------------------------ traversal
+    def named_parameters(self, prefix: str = ""):
+        """Yield ``(dotted_name, parameter)`` for this module and its sub-modules, each
+        parameter once (a shared one under its first name)."""
+        seen = set()
+        for mod_name, mod in self.named_modules(prefix):
+            for name, p in mod._parameters.items():
+                if p not in seen:
+                    seen.add(p)
+                    yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self):
+        """Yield every parameter once, in registration order."""
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_children(self):
+        """Yield ``(name, module)`` for the direct sub-modules."""
+        yield from self._modules.items()
+
+    def children(self):
+        """Yield the direct sub-modules."""
+        yield from self._modules.values()
+
+    def named_modules(self, prefix: str = ""):
+        """Yield ``(dotted_name, module)`` for this module (name ``prefix``, "" by default)
+        and every sub-module below it, depth first, each module once."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if mod in seen:
+                continue
+            seen.add(mod)
+            yield name, mod
+            subs = [(f"{name}.{n}" if name else n, m) for n, m in mod._modules.items()]
+            stack.extend(reversed(subs))
+
+    def modules(self):
+        """Yield this module and every sub-module below it."""
+        for _, m in self.named_modules():
+            yield m
+
+    def num_parameters(self) -> int:
+        """The number of trainable values (the sum of the parameters' sizes)."""
+        return sum(p.data.size for p in self.parameters())
+
+    # ------------------------------------------------------------------ training state
+    def zero_grad(self) -> None:
+        """Forget the gradients: every parameter's ``grad`` becomes None."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set ``training`` on this module and its sub-modules; return self."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Same as ``train(False)``."""
+        return self.train(False)
+
+    # ------------------------------------------------------------------ weights
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """A copy of every parameter's values, keyed by dotted name, in registration order."""
+        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state, strict: bool = True) -> LoadResult:
+        """Set the parameters' values from ``state`` (dotted name -> array).
+
+        Everything is checked before anything changes, so a refused load leaves the
+        model as it was: with ``strict`` (the default) the keys must be exactly those of
+        :meth:`state_dict`; shapes and dtypes must always match. Values are copied.
+        Returns the missing and unexpected keys (both empty under ``strict``).
+        """
+        own = dict(self.named_parameters())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        updates = []
+        for key, p in own.items():
+            if key not in state:
+                continue
+            value = state[key]
+            value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if value.shape != p.data.shape:
+                problems.append(
+                    f"{key!r}: shape {value.shape} in the state, {p.data.shape} in the model"
+                )
+            elif value.dtype != p.data.dtype:
+                problems.append(
+                    f"{key!r}: dtype {value.dtype} in the state, {p.data.dtype} in the model"
+                )
+            else:
+                updates.append((p, value))
+        if problems:
+            raise ValueError(
+                f"load_state_dict into {type(self).__name__} refused, nothing was changed: "
+                + "; ".join(problems)
+            )
+        for p, value in updates:
+            p.data = value.copy()
+        return LoadResult(missing, unexpected)
+
+    # ------------------------------------------------------------------ composition
+    def __rshift__(self, other):
+        """``a >> b`` is ``Sequential(a, b)``; Sequentials on either side are flattened,
+        so ``a >> b >> c`` is ``Sequential(a, b, c)``."""
+        if not isinstance(other, Module):
+            return NotImplemented
+        left = list(self) if isinstance(self, Sequential) else [self]
+        right = list(other) if isinstance(other, Sequential) else [other]
+        return Sequential(*left, *right)
+
+    # ------------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's one-line description."""
+        return ""
+
+    def _is_leaf(self) -> bool:
+        """A layer that describes itself in one line (no sub-modules; its parameters, if
+        any, are summed up by its ``extra_repr``)."""
+        return not self._modules and (
+            not self._parameters or type(self).extra_repr is not Module.extra_repr
+        )
+
+    def _summary_rows(self, depth: int) -> list[tuple[str, int | str]]:
+        rows = []
+        pad = "  " * depth
+        for name, p in self._parameters.items():
+            rows.append((f"{pad}({name}) Parameter {p.data.shape} {p.data.dtype}", p.data.size))
+        for name, m in self._modules.items():
+            if m._is_leaf():
+                rows.append((f"{pad}({name}) {m!r}", m.num_parameters() or "-"))
+            else:
+                rows.append((f"{pad}({name}) {type(m).__name__}", m.num_parameters()))
+                rows.extend(m._summary_rows(depth + 1))
+        return rows
+
+    def summary(self) -> str:
+        """One line per layer (its type and sizes) with its parameter count, and a total."""
+        rows = self._summary_rows(1)
+        total = self.num_parameters()
+        head = type(self).__name__
+        width = max([len(label) for label, _ in rows] + [len(head), len("total")])
+        num = max(len(f"{total:,}"), len("parameters"))
+        lines = [f"{head:<{width}}  {'parameters':>{num}}"]
+        for label, count in rows:
+            count = f"{count:,}" if isinstance(count, int) else count
+            lines.append(f"{label:<{width}}  {count:>{num}}")
+        lines.append(f"{'total':<{width}}  {f'{total:,}':>{num}}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        if not self._is_leaf():
+            return self.summary()
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class Sequential(Module):
+    """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
+
+    The modules are named "0", "1", ... so the parameters read "0.weight", "0.bias",
+    "2.weight" and so on. A Sequential can be indexed (an int gives a module, a slice a
+    Sequential of the same module objects under their original names), iterated and
+    measured with ``len``. ``a >> b >> c`` builds the same model as
+    ``Sequential(a, b, c)``.
+    """
+
+    def __init__(self, *modules: Module):
+        super().__init__()
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, not a Module")
+            setattr(self, str(i), m)
+
+    def forward(self, x):
+        for layer in self._modules.values():
+            x = layer(x)
+        return x
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            # the same modules under their original names; nothing is renamed
+            part = Sequential()
+            for name, m in list(self._modules.items())[index]:
+                part._modules[name] = m
+                object.__setattr__(part, name, m)
+            return part
+        return list(self._modules.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
