@@ -1,0 +1,283 @@
+"""Training loops: epochs over mini-batches, periodic evaluation, early stopping, history.
+
+::
+
+    from minigrad import nn, optim
+    from minigrad.data import DataLoader
+    from minigrad.train import Trainer
+
+    model = nn.Sequential(nn.Linear(13, 13, rng=0), nn.Sigmoid(), nn.Linear(13, 1, rng=1))
+    trainer = Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.01),
+                      eval_every=5, patience=3)
+    history = trainer.fit(DataLoader(X, y, batch_size=23, shuffle=True, seed=0),
+                          epochs=500, val_data=(X_val, y_val))
+
+A batch is a tuple ``(*inputs, target)``: the model is called on the inputs and the
+loss function on ``(prediction, target)``. Training and validation data are either an
+iterable of such tuples, read once per epoch (a ``DataLoader``, a list), or one tuple of
+arrays, used as a single batch. Nothing here draws random numbers, so a run is as
+repeatable as the model's initialization and the loader's shuffling.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .autograd import no_grad
+from .tensor import Tensor
+
+__all__ = ["History", "Trainer", "fit"]
+
+#: seconds a run must last before progress is shown, and between two refreshes
+PROGRESS_AFTER = 1.0
+PROGRESS_EVERY = 0.1
+
+
+@dataclass
+class History:
+    """What happened during :meth:`Trainer.fit`.
+
+    Attributes:
+        train_loss: one value per epoch run: the mean of its batch losses, weighted by
+            batch size (for a mean-reduced loss, the loss over the epoch's samples; the
+            weights change during the epoch, so it is not the end-of-epoch loss).
+        val_loss: one value per evaluation, the same weighted mean over the validation
+            batches, computed without recording a graph.
+        val_epochs: the epoch (counted from 1) of each evaluation.
+        best_epoch, best_val_loss: the evaluation with the lowest validation loss.
+        stopped_epoch: the epoch after which early stopping ended the run, else None.
+        steps: the number of optimizer steps taken.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_epochs: list[int] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_val_loss: float | None = None
+    stopped_epoch: int | None = None
+    steps: int = 0
+
+
+def _batches(data, where: str):
+    """``data`` as something to iterate over once per epoch."""
+    if isinstance(data, tuple) and data and all(isinstance(a, (np.ndarray, Tensor)) for a in data):
+        return (data,)  # one batch of arrays
+    if iter(data) is data:
+        raise TypeError(
+            f"{where} is an iterator, which would be used up after one epoch; pass a "
+            "DataLoader, a list of batches or a tuple of arrays"
+        )
+    return data
+
+
+def _rows(batch) -> int:
+    shape = np.shape(batch[-1])
+    return shape[0] if shape else 1
+
+
+class Trainer:
+    """Trains ``model`` by minimizing ``loss_fn(model(*inputs), target)`` with ``optimizer``.
+
+    Args:
+        model: a callable whose parameters the optimizer updates; a Module's
+            ``state_dict``/``load_state_dict`` and ``train``/``eval`` are used when present.
+        loss_fn: ``loss_fn(prediction, target)`` returning a scalar Tensor
+            (``nn.MSELoss()``, ``minigrad.mse``, ...).
+        optimizer: has ``zero_grad()`` and ``step()``.
+        eval_every: evaluate on the validation data every this many epochs, and after the
+            last epoch.
+        patience: stop when this many evaluations in a row have not improved the best
+            validation loss by more than ``min_delta``; None never stops early. Needs
+            validation data.
+        min_delta: the smallest decrease of the validation loss that counts as progress.
+        restore_best: with ``patience`` set, load the weights of the best evaluation
+            when the run ends, whether it stopped early or not.
+        verbose: show a progress line, refreshed in place, once a run lasts longer than a
+            second; only when standard output is a terminal. False never shows it.
+    """
+
+    def __init__(
+        self,
+        model,
+        loss_fn,
+        optimizer,
+        *,
+        eval_every: int = 1,
+        patience: int | None = None,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+        verbose: bool = True,
+    ):
+        if not isinstance(eval_every, int) or eval_every < 1:
+            raise ValueError(f"Trainer: eval_every must be a positive int, got {eval_every!r}")
+        if patience is not None and (not isinstance(patience, int) or patience < 1):
+            raise ValueError(f"Trainer: patience must be a positive int or None, got {patience!r}")
+        if min_delta < 0:
+            raise ValueError(f"Trainer: min_delta must be >= 0, got {min_delta!r}")
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.eval_every = eval_every
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.restore_best = restore_best
+        self.verbose = verbose
+        self.history = History()
+
+    # ------------------------------------------------------------------ one pass
+    def train_epoch(self, data, max_steps: int | None = None) -> tuple[float, int]:
+        """One pass over ``data`` (at most ``max_steps`` batches); returns the weighted mean
+        batch loss and the number of steps taken."""
+        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
+        total = 0.0
+        rows = 0
+        steps = 0
+        for batch in data:
+            if max_steps is not None and steps >= max_steps:
+                break
+            *inputs, target = batch
+            loss = loss_fn(model(*inputs), target)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            n = _rows(batch)
+            total += float(loss.data) * n
+            rows += n
+            steps += 1
+        return (total / rows if rows else math.nan), steps
+
+    def evaluate(self, data) -> float:
+        """The loss on ``data`` (batches or a tuple of arrays), weighted by batch size,
+        with the model in eval mode and no graph recorded."""
+        data = _batches(data, "evaluate: data")
+        model = self.model
+        was_training = getattr(model, "training", None)
+        if hasattr(model, "eval"):
+            model.eval()
+        total = 0.0
+        rows = 0
+        try:
+            with no_grad():
+                for batch in data:
+                    *inputs, target = batch
+                    n = _rows(batch)
+                    total += float(self.loss_fn(model(*inputs), target).data) * n
+                    rows += n
+        finally:
+            if was_training is not None:
+                model.train(was_training)
+        if not rows:
+            raise ValueError("evaluate: the data holds no batches")
+        return total / rows
+
+    # ------------------------------------------------------------------ the loop
+    def fit(self, train_data, epochs: int, val_data=None, max_steps: int | None = None) -> History:
+        """Train for ``epochs`` passes over ``train_data`` (or until ``max_steps`` optimizer
+        steps, or until early stopping); return the :class:`History`, also kept as
+        ``self.history``."""
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+        if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
+            raise ValueError(f"fit: max_steps must be a positive int or None, got {max_steps!r}")
+        if self.patience is not None and val_data is None:
+            raise ValueError("fit: early stopping (patience) needs val_data to watch")
+        train_data = _batches(train_data, "fit: train_data")
+        if val_data is not None:
+            val_data = _batches(val_data, "fit: val_data")
+        history = self.history = History()
+        progress = _Progress(epochs) if self.verbose and _is_terminal() else None
+        best_state = None
+        waited = 0
+        try:
+            for epoch in range(1, epochs + 1):
+                left = None if max_steps is None else max_steps - history.steps
+                loss, steps = self.train_epoch(train_data, left)
+                if not steps:
+                    raise ValueError("fit: train_data holds no batches")
+                history.train_loss.append(loss)
+                history.steps += steps
+                last = epoch == epochs or (max_steps is not None and history.steps >= max_steps)
+                if val_data is not None and (epoch % self.eval_every == 0 or last):
+                    val = self.evaluate(val_data)
+                    history.val_loss.append(val)
+                    history.val_epochs.append(epoch)
+                    best = history.best_val_loss
+                    if best is None or val < best - self.min_delta:
+                        history.best_val_loss, history.best_epoch = val, epoch
+                        waited = 0
+                        if self.patience is not None and self.restore_best:
+                            best_state = self.model.state_dict()
+                    else:
+                        waited += 1
+                        if self.patience is not None and waited >= self.patience:
+                            history.stopped_epoch = epoch
+                            last = True
+                if progress is not None:
+                    progress.update(epoch, history, last)
+                if last:
+                    break
+        finally:
+            if progress is not None:
+                progress.close()
+        if best_state is not None:
+            self.model.load_state_dict(best_state)
+        return history
+
+
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_data,
+    epochs: int,
+    *,
+    val_data=None,
+    max_steps: int | None = None,
+    **options,
+) -> History:
+    """``Trainer(model, loss_fn, optimizer, **options).fit(train_data, epochs, val_data,
+    max_steps)``; see :class:`Trainer` for the options."""
+    trainer = Trainer(model, loss_fn, optimizer, **options)
+    return trainer.fit(train_data, epochs, val_data=val_data, max_steps=max_steps)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def _is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Progress:
+    """One status line, rewritten in place, shown only once the run has lasted a while."""
+
+    def __init__(self, epochs: int):
+        self.epochs = epochs
+        self.start = time.perf_counter()
+        self.shown = 0.0  # when the line was last written; 0: never
+        self.width = 0
+
+    def update(self, epoch: int, history: History, final: bool) -> None:
+        now = time.perf_counter()
+        if now - self.start < PROGRESS_AFTER or (now - self.shown < PROGRESS_EVERY and not final):
+            return
+        text = f"epoch {epoch}/{self.epochs}  train loss {history.train_loss[-1]:.6g}"
+        if history.val_loss:
+            text += f"  val loss {history.val_loss[-1]:.6g}"
+            text += f" (best {history.best_val_loss:.6g} at epoch {history.best_epoch})"
+        text += f"  {now - self.start:.1f}s"
+        sys.stdout.write("\r" + text.ljust(self.width))
+        sys.stdout.flush()
+        self.width = len(text)
+        self.shown = now
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
