@@ -440,13 +440,16 @@ def _quote(value) -> str:
     """A DOT attribute value: bare when it is a plain identifier or number, else quoted.
 
     Backslashes and double quotes are escaped, line breaks become DOT's ``\\n`` (a centred
-    line), and other control characters are shown as ``\\xNN`` text."""
+    line), other control characters are shown as ``\\xNN`` text, and ``&`` is written as
+    ``&amp;`` so that Graphviz does not read entities into names."""
     s = str(value)
     if _ID.fullmatch(s) and s.lower() not in _KEYWORDS:
         return s
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
     s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    # Graphviz decodes HTML entities (&amp;, &#38;) in labels; keep "&" literal
+    s = s.replace("&", "&amp;")
     return f'"{s}"'
 
 
