@@ -16,6 +16,8 @@ where the backward pass records its own graph and can be differentiated again.
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import threading
 
 import numpy as np
@@ -94,7 +96,7 @@ class Function:
     Subclass it to define an op::
 
         class Cube(Function):
-            formula = "dL/dX = dL/dY · 3X²"
+            formula = "dL/d{0} = dL/d{y} ⊙ 3{0}²"
 
             def forward(self, x):
                 self.save_for_backward(x)
@@ -113,9 +115,12 @@ class Function:
     shape; the engine sums them back to each input's shape. Write the backward
     with operators and methods that arrays and Tensors share, so that
     ``create_graph=True`` can differentiate through it.
+
+    ``formula`` is the local derivative as text for graph labels: ``{0}``, ``{1}``
+    stand for the inputs' names and ``{y}`` for the output's.
     """
 
-    __slots__ = ("parents", "saved")
+    __slots__ = ("parents", "saved", "seq", "__dict__")
 
     #: the op's name in graphs and error messages (default: the class name, lower case)
     name: str = ""
@@ -134,26 +139,43 @@ class Function:
             if not isinstance(a, Tensor):
                 args = _tensors(args)
                 break
-        fn = object.__new__(cls)
+        fn = _new(cls)
         fn.saved = ()
-        n = len(args)
-        if n == 1:
+        if len(args) == 1:
             x = args[0]
-            rg = x.requires_grad and _mode.enabled
-            fn.parents = args if rg else None
+            if x.requires_grad and _mode.enabled:
+                fn.parents = args
+                fn.seq = next(_counter)
+                out = fn.forward(x.data, **kwargs)
+                if type(out) is not np.ndarray:
+                    out = _as_output(fn, out)
+                return _make(out, True, fn)
+            fn.parents = None
             out = fn.forward(x.data, **kwargs)
-        elif n == 2:
+        elif len(args) == 2:
             x, y = args
-            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
-            fn.parents = args if rg else None
+            if (x.requires_grad or y.requires_grad) and _mode.enabled:
+                fn.parents = args
+                fn.seq = next(_counter)
+                out = fn.forward(x.data, y.data, **kwargs)
+                if type(out) is not np.ndarray:
+                    out = _as_output(fn, out)
+                return _make(out, True, fn)
+            fn.parents = None
             out = fn.forward(x.data, y.data, **kwargs)
         else:
             rg = _mode.enabled and any(a.requires_grad for a in args)
             fn.parents = args if rg else None
+            if rg:
+                fn.seq = next(_counter)
             out = fn.forward(*[a.data for a in args], **kwargs)
+            if rg:
+                if type(out) is not np.ndarray:
+                    out = _as_output(fn, out)
+                return _make(out, True, fn)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        return _make(out, rg, fn if rg else None)
+        return _make(out, False, None)
 
     def forward(self, *arrays, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -166,8 +188,9 @@ class Function:
         an in-place edit of a value the gradient depends on is refused."""
         if self.parents is not None:
             for a in arrays:
-                if type(a) is np.ndarray:
-                    a.flags.writeable = False
+                while type(a) is np.ndarray:
+                    a.setflags(write=False)
+                    a = a.base
         self.saved = arrays
 
     @property
@@ -179,11 +202,26 @@ class Function:
         return f"<{self.name}>"
 
 
+def _as_output(fn: Function, out) -> np.ndarray:
+    """An op returned a numpy scalar (ufuncs do on 0-d input): make it a 0-d array,
+    and let a saved copy of it refer to the same object, as the output's data."""
+    arr = np.asarray(out)
+    if any(a is out for a in fn.saved):
+        fn.saved = tuple(arr if a is out else a for a in fn.saved)
+    return arr
+
+
+_new = object.__new__
+# Nodes are numbered as they are made; creation order is a topological order,
+# which is all the backward pass needs to visit each node after its consumers.
+_counter = itertools.count()
+
+
 def _tensors(args):
     """Turn numbers and arrays among ``args`` into constant Tensors.
 
     Python numbers take the dtype of the first floating Tensor argument, so that
-    ``x32 * 2`` stays float32 (numpy's rule for Python scalars)."""
+    ``x32 + t`` keeps float32 like numpy's rule for Python scalars."""
     like = None
     for a in args:
         if isinstance(a, Tensor) and a.data.dtype.kind == "f":
@@ -201,27 +239,6 @@ def _tensors(args):
 
 
 # --------------------------------------------------------------------------- backward
-
-
-def _toposort(root: Tensor) -> list[Tensor]:
-    """Non-leaf tensors reachable from ``root``, inputs before the ops that use them.
-
-    Iterative depth-first post-order, so a graph of any depth works."""
-    order: list[Tensor] = []
-    seen = {root}
-    stack = [(root, False)]
-    push, pop, add = stack.append, stack.pop, seen.add
-    while stack:
-        t, expanded = pop()
-        if expanded:
-            order.append(t)
-            continue
-        push((t, True))
-        for p in t._ctx.parents:
-            if p._ctx is not None and p not in seen:
-                add(p)
-                push((p, False))
-    return order
 
 
 def _sum_to(g, shape):
@@ -269,9 +286,12 @@ def _freed_error(fn: Function) -> RuntimeError:
 def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inputs=None):
     """Reverse mode from ``root`` with output gradient ``grad``.
 
-    Without ``inputs``, gradients accumulate into the ``.grad`` of leaves (and of
-    tensors that called ``retain_grad()``). With ``inputs`` (a sequence of
-    Tensors), nothing's ``.grad`` is touched and their gradients are returned.
+    Nodes are visited newest first (a max-heap on their creation number), so each
+    node's gradient is complete when it is visited; no separate topological sort
+    and no recursion, whatever the depth. Without ``inputs``, gradients accumulate
+    into the ``.grad`` of leaves (and of tensors that called ``retain_grad()``).
+    With ``inputs`` (a sequence of Tensors), no ``.grad`` is touched and their
+    gradients are returned.
     """
     capture = None if inputs is None else {t: None for t in inputs}
     if root._ctx is None:  # a leaf: its gradient is the output gradient itself
@@ -280,15 +300,15 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
         _accumulate_leaf(root, grad, create_graph)
         return None
 
-    order = _toposort(root)
     grads = {root: grad}
+    heap = [(-root._ctx.seq, root)]
+    pop, push = heapq.heappop, heapq.heappush
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
-        for t in reversed(order):
-            g = grads.pop(t, None)
-            if g is None:
-                continue
+        while heap:
+            t = pop(heap)[1]
+            g = grads.pop(t)
             if capture is not None:
                 if t in capture:
                     capture[t] = g
@@ -309,13 +329,10 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
             if not retain_graph:
                 fn.saved = _FREED
             parents = fn.parents
-            if len(parents) == 1:
-                pgs = (pgs,) if not isinstance(pgs, (tuple, list)) else pgs
-            elif not isinstance(pgs, (tuple, list)) or len(pgs) != len(parents):
-                raise RuntimeError(
-                    f"backward of '{fn.name}' must return {len(parents)} gradients, "
-                    f"one per input"
-                )
+            if type(pgs) is not tuple:
+                pgs = _as_grad_tuple(fn, pgs)
+            elif len(pgs) != len(parents):
+                raise _arity_error(fn)
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
                     continue
@@ -323,20 +340,39 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                     pg = _make(np.asarray(pg), False, None)
                 if pg.shape != p.data.shape:
                     pg = _sum_to(pg, p.data.shape)
-                if p._ctx is None:
+                ctx = p._ctx
+                if ctx is None:
                     if capture is None:
                         _accumulate_leaf(p, pg, create_graph)
                     elif p in capture:
                         prev = capture[p]
                         capture[p] = pg if prev is None else prev + pg
+                elif p in grads:
+                    grads[p] = grads[p] + pg
                 else:
-                    prev = grads.get(p)
-                    grads[p] = pg if prev is None else prev + pg
+                    grads[p] = pg
+                    push(heap, (-ctx.seq, p))
     finally:
         _mode.enabled = prev_mode
     if capture is not None:
         return [capture[t] for t in inputs]
     return None
+
+
+def _as_grad_tuple(fn: Function, pgs) -> tuple:
+    if len(fn.parents) == 1 and not isinstance(pgs, list):
+        return (pgs,)
+    if isinstance(pgs, list) and len(pgs) == len(fn.parents):
+        return tuple(pgs)
+    raise _arity_error(fn)
+
+
+def _arity_error(fn: Function) -> RuntimeError:
+    n = len(fn.parents)
+    return RuntimeError(
+        f"backward of '{fn.name}' must return {n} gradient{'s' if n > 1 else ''}, one per "
+        "input (a tuple, or a bare value for a one-input op)"
+    )
 
 
 def _accumulate_leaf(p: Tensor, g, create_graph: bool) -> None:

@@ -31,10 +31,6 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _needs(fn: Function, i: int) -> bool:
-    return fn.parents[i].requires_grad
-
-
 def _broadcast_error(op: str, a: np.ndarray, b: np.ndarray) -> ValueError:
     return ValueError(
         f"{op}: shapes {a.shape} and {b.shape} do not broadcast together (numpy rules: "
@@ -103,7 +99,7 @@ class Sub(Function):
             raise _broadcast_error(self.name, a, b) from None
 
     def backward(self, g):
-        return g, (-g if _needs(self, 1) else None)
+        return g, (-g if self.parents[1].requires_grad else None)
 
 
 class Mul(Function):
@@ -120,7 +116,7 @@ class Mul(Function):
 
     def backward(self, g):
         a, b = self.saved
-        return (g * b if _needs(self, 0) else None), (g * a if _needs(self, 1) else None)
+        return (g * b if self.parents[0].requires_grad else None), (g * a if self.parents[1].requires_grad else None)
 
 
 class Div(Function):
@@ -138,7 +134,7 @@ class Div(Function):
     def backward(self, g):
         a, b = self.saved
         ga = g / b
-        return (ga if _needs(self, 0) else None), (-ga * a / b if _needs(self, 1) else None)
+        return (ga if self.parents[0].requires_grad else None), (-ga * a / b if self.parents[1].requires_grad else None)
 
 
 class Neg(Function):
@@ -189,7 +185,7 @@ class Matmul(Function):
 
     def backward(self, g):
         a, b = self.saved
-        return (g @ b.mT if _needs(self, 0) else None), (a.mT @ g if _needs(self, 1) else None)
+        return (g @ b.mT if self.parents[0].requires_grad else None), (a.mT @ g if self.parents[1].requires_grad else None)
 
 
 def _matmul_error(a, b):
@@ -206,6 +202,84 @@ def _matmul_error(a, b):
     raise ValueError(
         f"matmul: batch dimensions of a {a.shape[:-2]} and b {b.shape[:-2]} do not broadcast"
     )
+
+
+# Python-number operands get their own small ops: no constant tensor to build, no
+# gradient to compute for the number, and float32 inputs stay float32.
+
+
+class AddScalar(Function):
+    name = "add"
+    formula = "dL/d{0} = dL/d{y}"
+    __slots__ = ("c",)
+
+    def forward(self, x, c):
+        self.c = c
+        return x + c
+
+    def backward(self, g):
+        return g
+
+
+class RSubScalar(Function):
+    name = "sub"
+    formula = "dL/d{0} = −dL/d{y}"
+    __slots__ = ("c",)
+
+    def forward(self, x, c):
+        self.c = c
+        return c - x
+
+    def backward(self, g):
+        return -g
+
+
+class MulScalar(Function):
+    name = "mul"
+    formula = "dL/d{0} = c·dL/d{y}"
+    __slots__ = ("c",)
+
+    def forward(self, x, c):
+        self.c = c
+        return x * c
+
+    def backward(self, g):
+        return g * self.c
+
+
+class DivScalar(Function):
+    name = "div"
+    formula = "dL/d{0} = dL/d{y} / c"
+    __slots__ = ("c",)
+
+    def forward(self, x, c):
+        self.c = c
+        return x / c
+
+    def backward(self, g):
+        return g / self.c
+
+
+class RDivScalar(Function):
+    name = "div"
+    formula = "dL/d{0} = −c·dL/d{y} / {0}²"
+    __slots__ = ("c",)
+
+    def forward(self, x, c):
+        self.c = c
+        self.save_for_backward(x)
+        return c / x
+
+    def backward(self, g):
+        (x,) = self.saved
+        return g * (-self.c) / (x * x)
+
+
+_SCALARS = frozenset((int, float))
+
+
+def _is_scalar(v) -> bool:
+    return type(v) in _SCALARS
 
 
 class AddBias(Add):
@@ -229,24 +303,28 @@ class AddBias(Add):
         return n + b
 
 
+def _tensor(v) -> Tensor:
+    return v if isinstance(v, Tensor) else Tensor(v)
+
+
 def add(a, b) -> Tensor:
     """a + b, broadcasting as numpy does."""
-    return Add.apply(a, b)
+    return _tensor(a) + b
 
 
 def sub(a, b) -> Tensor:
     """a − b, broadcasting as numpy does."""
-    return Sub.apply(a, b)
+    return _tensor(a) - b
 
 
 def mul(a, b) -> Tensor:
     """a ⊙ b (elementwise), broadcasting as numpy does."""
-    return Mul.apply(a, b)
+    return _tensor(a) * b
 
 
 def div(a, b) -> Tensor:
     """a / b (elementwise), broadcasting as numpy does."""
-    return Div.apply(a, b)
+    return _tensor(a) / b
 
 
 def neg(x) -> Tensor:
@@ -280,15 +358,20 @@ def add_bias(n, b) -> Tensor:
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # exp(−|x|) never overflows; for x < 0, σ(x) = e^x / (1 + e^x) keeps full relative
-    # precision where 1 − σ(−x) would cancel.
-    e = np.abs(x)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    num = np.where(x >= 0, 1.0, e).astype(e.dtype, copy=False)
-    e += 1.0
-    num /= e
-    return num
+    # 1 / (1 + e^−x) keeps full relative precision for negative x, where
+    # 1/2 + tanh(x/2)/2 would cancel. Clipping x from below at −log(max float)
+    # keeps e^−x finite; below that point σ(x) is under the smallest normal number.
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    t = np.maximum(x, _SIGMOID_FLOOR.get(x.dtype.type, -700.0), out=np.empty_like(x))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    np.reciprocal(t, out=t)
+    return t
+
+
+_SIGMOID_FLOOR = {np.float16: -11.0, np.float32: -88.0, np.float64: -708.0}
 
 
 class Sigmoid(Function):
@@ -670,7 +753,7 @@ class MSE(Function):
     def backward(self, g):
         pred, target = self.saved
         gp = (pred - target) * (g * self.scale)
-        return (gp if _needs(self, 0) else None), (-gp if _needs(self, 1) else None)
+        return (gp if self.parents[0].requires_grad else None), (-gp if self.parents[1].requires_grad else None)
 
 
 def mse(pred, target, reduction: str = "mean") -> Tensor:
@@ -729,7 +812,7 @@ def cross_entropy(logits, labels) -> Tensor:
 
 # every op class, for the generic tests and the docs
 OPS = (
-    Add, Sub, Mul, Div, Neg, Pow, Matmul, AddBias, Sigmoid, Tanh, ReLU, Exp, Log,
+    Add, Sub, Mul, Div, Neg, AddScalar, RSubScalar, MulScalar, DivScalar, RDivScalar, Pow, Matmul, AddBias, Sigmoid, Tanh, ReLU, Exp, Log,
     Sum, Mean, Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Cast,
     Softmax, LogSoftmax, MSE, CrossEntropy,
 )  # fmt: skip

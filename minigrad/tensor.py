@@ -179,27 +179,43 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other):
+        if type(other) in _SCALARS:
+            return AddScalar.apply(self, c=other)
         return Add.apply(self, other)
 
     def __radd__(self, other):
+        if type(other) in _SCALARS:
+            return AddScalar.apply(self, c=other)
         return Add.apply(other, self)
 
     def __sub__(self, other):
+        if type(other) in _SCALARS:
+            return AddScalar.apply(self, c=-other)
         return Sub.apply(self, other)
 
     def __rsub__(self, other):
+        if type(other) in _SCALARS:
+            return RSubScalar.apply(self, c=other)
         return Sub.apply(other, self)
 
     def __mul__(self, other):
+        if type(other) in _SCALARS:
+            return MulScalar.apply(self, c=other)
         return Mul.apply(self, other)
 
     def __rmul__(self, other):
+        if type(other) in _SCALARS:
+            return MulScalar.apply(self, c=other)
         return Mul.apply(other, self)
 
     def __truediv__(self, other):
+        if type(other) in _SCALARS:
+            return DivScalar.apply(self, c=other)
         return Div.apply(self, other)
 
     def __rtruediv__(self, other):
+        if type(other) in _SCALARS:
+            return RDivScalar.apply(self, c=other)
         return Div.apply(other, self)
 
     def __neg__(self):
@@ -352,14 +368,20 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
 # The ops module needs Tensor, so it is imported once Tensor exists.
 from . import autograd as _autograd  # noqa: E402
 from .ops import (  # noqa: E402
+    _SCALARS,
     Add,
+    AddScalar,
     Div,
+    DivScalar,
     Exp,
     Log,
     Matmul,
     Mul,
+    MulScalar,
     Neg,
+    RDivScalar,
     ReLU,
+    RSubScalar,
     Sigmoid,
     Sub,
     Tanh,
