@@ -30,6 +30,7 @@ import functools
 import os
 import pathlib
 import re
+import warnings
 
 import graphviz
 import numpy as np
@@ -303,6 +304,13 @@ def _regions(walk: _Walk, model) -> dict:
             if fn in members:
                 owner[fn] = region
                 region.ops.append(fn)
+    if not owner:
+        warnings.warn(
+            f"collapse: no module of the {type(model).__name__} produced a tensor of this graph "
+            "in its last call (modules record it in _last_call), so nothing is collapsed",
+            UserWarning,
+            stacklevel=4,
+        )
     return owner
 
 
@@ -399,7 +407,8 @@ def _build_lines(tensor, show_data, show_grad, show_formulas, rankdir, max_nodes
             lines.extend(f"{ids[fn]} -> {ids[t]}" for t in outs)
             continue
         box = box_ids[region]
-        pairs = [(ids[p], box) for p in fn.parents if p in ids]
+        # a tensor made inside the box and also used outside: only box -> tensor
+        pairs = [(ids[p], box) for p in fn.parents if p in ids and owner.get(p._ctx) is not region]
         pairs += [(box, ids[t]) for t in outs if t in ids]
         for pair in pairs:
             if pair not in seen_edges:
