@@ -18,6 +18,10 @@ What the picture shows:
   border for tensors whose array an op keeps for backward; a dashed outline for ops whose
   saved arrays a backward pass has already freed; a legend listing the styles used.
 
+A graph of more than ``max_nodes`` nodes (200) raises ValueError rather than give an
+unreadable picture; ``collapse=model`` draws each of the model's top-level modules as one
+box, with its parameters as inputs to the box.
+
 ``draw`` wraps the same text in a :class:`graphviz.Digraph` for ``.render()``,
 ``.pipe()`` and notebook display, and ``save`` writes an image file. Those need the
 Graphviz ``dot`` program; without it they raise :class:`GraphvizNotFoundError`, while
