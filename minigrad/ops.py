@@ -733,6 +733,7 @@ def log_softmax(x, axis: int = -1) -> Tensor:
 class MSE(Function):
     name = "mse"
     formula = "dL/d{0} = 2({0} − {1}) / n;  dL/d{1} = −2({0} − {1}) / n"
+    SUM_FORMULA = "dL/d{0} = 2({0} − {1});  dL/d{1} = −2({0} − {1})"
     __slots__ = ("scale",)
 
     def forward(self, pred, target, reduction="mean"):
@@ -746,7 +747,11 @@ class MSE(Function):
         d = (pred - target).ravel()
         total = np.dot(d, d)
         n = d.size
-        self.scale = 2.0 / n if reduction == "mean" else 2.0
+        if reduction == "mean":
+            self.scale = 2.0 / n
+        else:
+            self.scale = 2.0
+            self.formula = self.SUM_FORMULA
         self.save_for_backward(pred, target)
         return total / n if reduction == "mean" else total
 
