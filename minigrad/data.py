@@ -136,7 +136,7 @@ class StandardScaler:
 
     A feature whose values are all equal has no spread to divide by; its scale is set
     to 1 and its mean to that value, so it transforms to exact zeros rather than
-    dividing by zero.
+    dividing by zero. A standard deviation that underflows to 0 also gets scale 1.
 
     Integer input is converted to float64; float32 stays float32.
 
@@ -174,7 +174,8 @@ class StandardScaler:
         # a tiny non-zero std for a constant column, and dividing by it would blow up noise.
         constant = np.all(X == X[:1], axis=0)
         self.mean_ = np.where(constant, X[0], mean).astype(X.dtype, copy=False)
-        self.scale_ = np.where(constant, 1, std).astype(X.dtype, copy=False)
+        # The std can also underflow to 0 for values that differ only in subnormal digits.
+        self.scale_ = np.where(constant | (std == 0), 1, std).astype(X.dtype, copy=False)
         self.n_samples_seen_ = int(X.shape[0])
         return self
 
