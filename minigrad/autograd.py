@@ -135,14 +135,14 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs) -> Tensor:
         """Run the op on ``args`` (Tensors, arrays or numbers) and record it if needed."""
-        for a in args:
-            if not isinstance(a, Tensor):
-                args = _tensors(args)
-                break
         fn = _new(cls)
         fn.saved = ()
-        if len(args) == 1:
+        n = len(args)
+        if n == 1:
             x = args[0]
+            if not isinstance(x, Tensor):
+                args = _tensors(args)
+                x = args[0]
             if x.requires_grad and _mode.enabled:
                 fn.parents = args
                 fn.seq = next(_counter)
@@ -152,8 +152,10 @@ class Function:
                 return _make(out, True, fn)
             fn.parents = None
             out = fn.forward(x.data, **kwargs)
-        elif len(args) == 2:
+        elif n == 2:
             x, y = args
+            if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
+                x, y = args = _tensors(args)
             if (x.requires_grad or y.requires_grad) and _mode.enabled:
                 fn.parents = args
                 fn.seq = next(_counter)
@@ -164,6 +166,7 @@ class Function:
             fn.parents = None
             out = fn.forward(x.data, y.data, **kwargs)
         else:
+            args = _tensors(args)
             rg = _mode.enabled and any(a.requires_grad for a in args)
             fn.parents = args if rg else None
             if rg:
@@ -330,7 +333,8 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 fn.saved = _FREED
             parents = fn.parents
             if type(pgs) is not tuple:
-                pgs = _as_grad_tuple(fn, pgs)
+                pgs = (pgs,) if len(parents) == 1 and type(pgs) is not list else \
+                    _as_grad_tuple(fn, pgs)
             elif len(pgs) != len(parents):
                 raise _arity_error(fn)
             for p, pg in zip(parents, pgs):
@@ -360,8 +364,6 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
 
 
 def _as_grad_tuple(fn: Function, pgs) -> tuple:
-    if len(fn.parents) == 1 and not isinstance(pgs, list):
-        return (pgs,)
     if isinstance(pgs, list) and len(pgs) == len(fn.parents):
         return tuple(pgs)
     raise _arity_error(fn)

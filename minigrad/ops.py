@@ -359,19 +359,24 @@ def add_bias(n, b) -> Tensor:
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     # 1 / (1 + e^−x) keeps full relative precision for negative x, where
-    # 1/2 + tanh(x/2)/2 would cancel. Clipping x from below at −log(max float)
-    # keeps e^−x finite; below that point σ(x) is under the smallest normal number.
-    if x.dtype.kind != "f":
+    # 1/2 + tanh(x/2)/2 would cancel. Capping −x at log(largest float) keeps e^−x
+    # finite; past that point σ(x) is below the smallest normal number anyway.
+    cap = _EXP_CAP.get(x.dtype)
+    if cap is None:
         x = x.astype(np.float64)
-    t = np.maximum(x, _SIGMOID_FLOOR.get(x.dtype.type, -700.0), out=np.empty_like(x))
-    np.negative(t, out=t)
+        cap = _EXP_CAP[x.dtype]
+    t = np.negative(x)
+    if type(t) is not np.ndarray:  # 0-d input gives a numpy scalar
+        t = np.asarray(t)
+    np.minimum(t, cap, out=t)
     np.exp(t, out=t)
     t += 1.0
     np.reciprocal(t, out=t)
     return t
 
 
-_SIGMOID_FLOOR = {np.float16: -11.0, np.float32: -88.0, np.float64: -708.0}
+_EXP_CAP = {np.dtype(np.float16): 11.0, np.dtype(np.float32): 88.0,
+            np.dtype(np.float64): 709.0, np.dtype(np.longdouble): 11356.0}
 
 
 class Sigmoid(Function):

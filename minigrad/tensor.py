@@ -44,7 +44,12 @@ class Tensor:
     instead when that happens.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_retain", "__weakref__")
+    # data, requires_grad and _ctx are set on every op's output; the rest live in the
+    # instance dict only once set (leaves' gradients, names), with class defaults.
+    __slots__ = ("data", "requires_grad", "_ctx", "__dict__", "__weakref__")
+    grad: Tensor | None = None
+    name: str | None = None
+    _retain: bool = False
     # numpy defers to Tensor's reflected operators instead of converting it
     __array_ufunc__ = None
 
@@ -56,11 +61,10 @@ class Tensor:
                 "pass dtype=float or convert the data first"
             )
         self.data = arr
-        self.grad = None
         self.requires_grad = bool(requires_grad)
-        self.name = name
         self._ctx = None
-        self._retain = False
+        if name is not None:
+            self.name = name
 
     # ------------------------------------------------------------------ properties
     @property
@@ -340,11 +344,8 @@ def _make(data: np.ndarray, requires_grad: bool, ctx) -> Tensor:
     """Build a Tensor around ``data`` without checks (the engine's fast path)."""
     t = _new(Tensor)
     t.data = data
-    t.grad = None
     t.requires_grad = requires_grad
-    t.name = None
     t._ctx = ctx
-    t._retain = False
     return t
 
 
