@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 
 from .autograd import (
+    AnomalyError,
     Function,
+    detect_anomaly,
     enable_grad,
     grad,
     is_grad_enabled,
@@ -52,7 +54,7 @@ _SUBMODULES = ("nn", "optim", "data", "datasets", "metrics", "train", "viz", "te
 _FROM_IO = ("save", "load")
 
 __all__ = [
-    "Tensor", "tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
+    "Tensor", "tensor", "Function", "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad",
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
     "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean",

@@ -18,12 +18,17 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import linecache
+import os
+import sys
 import threading
 
 import numpy as np
 
 __all__ = [
     "Function",
+    "detect_anomaly",
+    "AnomalyError",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -34,6 +39,7 @@ __all__ = [
 
 class _GradMode(threading.local):
     enabled = True
+    anomaly = False
 
 
 _mode = _GradMode()
@@ -143,41 +149,28 @@ class Function:
             if not isinstance(x, Tensor):
                 args = _tensors(args)
                 x = args[0]
-            if x.requires_grad and _mode.enabled:
-                fn.parents = args
-                fn.seq = next(_counter)
-                out = fn.forward(x.data, **kwargs)
-                if type(out) is not np.ndarray:
-                    out = _as_output(fn, out)
-                return _make(out, True, fn)
-            fn.parents = None
+            rg = x.requires_grad and _mode.enabled
+            fn.parents = args if rg else None
             out = fn.forward(x.data, **kwargs)
         elif n == 2:
             x, y = args
             if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
                 x, y = args = _tensors(args)
-            if (x.requires_grad or y.requires_grad) and _mode.enabled:
-                fn.parents = args
-                fn.seq = next(_counter)
-                out = fn.forward(x.data, y.data, **kwargs)
-                if type(out) is not np.ndarray:
-                    out = _as_output(fn, out)
-                return _make(out, True, fn)
-            fn.parents = None
+            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
+            fn.parents = args if rg else None
             out = fn.forward(x.data, y.data, **kwargs)
         else:
             args = _tensors(args)
             rg = _mode.enabled and any(a.requires_grad for a in args)
             fn.parents = args if rg else None
-            if rg:
-                fn.seq = next(_counter)
             out = fn.forward(*[a.data for a in args], **kwargs)
-            if rg:
-                if type(out) is not np.ndarray:
-                    out = _as_output(fn, out)
-                return _make(out, True, fn)
         if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            out = _as_output(fn, out)
+        if _anomaly_threads and _mode.anomaly:
+            _check_forward(fn, out, args, rg)
+        if rg:
+            fn.seq = next(_counter)
+            return _make(out, True, fn)
         return _make(out, False, None)
 
     def forward(self, *arrays, **kwargs):
@@ -337,6 +330,8 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                     _as_grad_tuple(fn, pgs)
             elif len(pgs) != len(parents):
                 raise _arity_error(fn)
+            if _anomaly_threads and _mode.anomaly:
+                _check_backward(fn, pgs)
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
                     continue
@@ -432,6 +427,88 @@ def _output_grad(t: Tensor, grad, where: str):
     if g.dtype != t.data.dtype:
         g = g.astype(t.data.dtype)
     return g
+
+
+# --------------------------------------------------------------------------- anomaly detection
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_anomaly_threads = 0  # how many threads are inside detect_anomaly(); 0 keeps ops fast
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or infinity appeared in a forward output or a backward gradient."""
+
+
+class detect_anomaly:
+    """Check every op's output and every backward gradient for NaN and infinity.
+
+    Inside ``with minigrad.detect_anomaly():`` (per thread) an op whose forward
+    output, or whose backward gradient for an input, holds a NaN or an infinity
+    raises :class:`AnomalyError` naming the op and the line of user code that
+    created it. Ops record where they were made, so this mode is slower.
+    """
+
+    def __enter__(self):
+        global _anomaly_threads
+        self._prev = _mode.anomaly
+        if not self._prev:
+            _anomaly_threads += 1
+        _mode.anomaly = True
+        return self
+
+    def __exit__(self, *exc):
+        global _anomaly_threads
+        _mode.anomaly = self._prev
+        if not self._prev:
+            _anomaly_threads -= 1
+        return False
+
+
+def _user_site() -> str:
+    """The innermost frame outside minigrad: where the user's code called in."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    if frame is None:
+        return "an unknown place"
+    code = frame.f_code
+    line = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}" + (f": {line}" if line else "")
+
+
+def _bad_values(a) -> str | None:
+    a = np.asarray(a)
+    if a.dtype.kind not in "fc" or np.isfinite(a).all():
+        return None
+    nan = int(np.isnan(a).sum())
+    inf = int(a.size - nan - np.isfinite(a).sum())
+    return f"{nan} NaN and {inf} infinite of {a.size} values"
+
+
+def _check_forward(fn: Function, out: np.ndarray, args, recorded: bool) -> None:
+    site = _user_site()
+    if recorded:
+        fn.created_at = site
+    bad = _bad_values(out)
+    if bad:
+        shapes = ", ".join(str(a.data.shape) for a in args)
+        raise AnomalyError(
+            f"detect_anomaly: the forward of '{fn.name}' (inputs of shapes {shapes}) gave "
+            f"{bad}; the op was called at {site}"
+        )
+
+
+def _check_backward(fn: Function, grads) -> None:
+    for i, g in enumerate(grads):
+        if g is None:
+            continue
+        bad = _bad_values(g.data if isinstance(g, Tensor) else g)
+        if bad:
+            site = getattr(fn, "created_at", "an unrecorded place (made outside detect_anomaly)")
+            raise AnomalyError(
+                f"detect_anomaly: the backward of '{fn.name}' gave {bad} in the gradient for "
+                f"input {i}; the op was created at {site}"
+            )
 
 
 # --------------------------------------------------------------------------- functional API
