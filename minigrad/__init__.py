@@ -54,7 +54,8 @@ _SUBMODULES = ("nn", "optim", "data", "datasets", "metrics", "train", "viz", "te
 _FROM_IO = ("save", "load")
 
 __all__ = [
-    "Tensor", "tensor", "Function", "detect_anomaly", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled",
+    "Tensor", "tensor", "Function", "detect_anomaly", "AnomalyError",
+    "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad",
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
     "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean",

@@ -18,7 +18,7 @@ import builtins
 import numpy as np
 
 from .autograd import Function
-from .tensor import Tensor, _make
+from .tensor import Tensor
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
@@ -116,7 +116,8 @@ class Mul(Function):
 
     def backward(self, g):
         a, b = self.saved
-        return (g * b if self.parents[0].requires_grad else None), (g * a if self.parents[1].requires_grad else None)
+        need_a, need_b = self.parents[0].requires_grad, self.parents[1].requires_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
 
 
 class Div(Function):
@@ -134,7 +135,8 @@ class Div(Function):
     def backward(self, g):
         a, b = self.saved
         ga = g / b
-        return (ga if self.parents[0].requires_grad else None), (-ga * a / b if self.parents[1].requires_grad else None)
+        gb = -ga * a / b if self.parents[1].requires_grad else None
+        return (ga if self.parents[0].requires_grad else None), gb
 
 
 class Neg(Function):
@@ -185,7 +187,8 @@ class Matmul(Function):
 
     def backward(self, g):
         a, b = self.saved
-        return (g @ b.mT if self.parents[0].requires_grad else None), (a.mT @ g if self.parents[1].requires_grad else None)
+        need_a, need_b = self.parents[0].requires_grad, self.parents[1].requires_grad
+        return (g @ b.mT if need_a else None), (a.mT @ g if need_b else None)
 
 
 def _matmul_error(a, b):
@@ -763,7 +766,8 @@ class MSE(Function):
     def backward(self, g):
         pred, target = self.saved
         gp = (pred - target) * (g * self.scale)
-        return (gp if self.parents[0].requires_grad else None), (-gp if self.parents[1].requires_grad else None)
+        return (gp if self.parents[0].requires_grad else None), \
+            (-gp if self.parents[1].requires_grad else None)
 
 
 def mse(pred, target, reduction: str = "mean") -> Tensor:
@@ -822,7 +826,8 @@ def cross_entropy(logits, labels) -> Tensor:
 
 # every op class, for the generic tests and the docs
 OPS = (
-    Add, Sub, Mul, Div, Neg, AddScalar, RSubScalar, MulScalar, DivScalar, RDivScalar, Pow, Matmul, AddBias, Sigmoid, Tanh, ReLU, Exp, Log,
+    Add, Sub, Mul, Div, Neg, AddScalar, RSubScalar, MulScalar, DivScalar, RDivScalar,
+    Pow, Matmul, AddBias, Sigmoid, Tanh, ReLU, Exp, Log,
     Sum, Mean, Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Cast,
     Softmax, LogSoftmax, MSE, CrossEntropy,
 )  # fmt: skip

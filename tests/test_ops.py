@@ -4,8 +4,8 @@ input. Adding an op means adding one entry to OPS below."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest
