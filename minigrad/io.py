@@ -153,7 +153,8 @@ def _declared_member_count(f) -> int | None:
     """The member count stored in the zip's end record, or None if it is not there.
 
     :mod:`zipfile` walks the central directory by its byte size and never compares the
-    result with this count, so a damaged size field would silently drop arrays.
+    entries it found with this count, so a damaged length field in the directory could
+    otherwise drop arrays without any error.
     """
     f.seek(0, os.SEEK_END)
     size = f.tell()
