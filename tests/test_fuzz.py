@@ -30,6 +30,18 @@ def _positive(x):
     return x * x + 0.5
 
 
+def _scalar_op(x, kind, c):
+    if kind == "+":
+        return x + c
+    if kind == "r-":
+        return c - x
+    if kind == "*":
+        return x * c
+    if kind == "/":
+        return x / c
+    return c / _positive(x)
+
+
 class Program:
     """A random op graph: ``run(*leaves)`` replays it on Tensors."""
 
@@ -158,10 +170,7 @@ class Program:
             elif op == "pow":
                 out = _positive(v[0]) ** p if isinstance(p, float) else v[0] ** p
             elif op == "scalar":
-                kind, c = p
-                x = v[0]
-                out = {"+": lambda: x + c, "r-": lambda: c - x, "*": lambda: x * c,
-                       "/": lambda: x / c, "r/": lambda: c / _positive(x)}[kind]()
+                out = _scalar_op(v[0], *p)
             elif op == "sum":
                 out = mg.sum(v[0], axis=p[0], keepdims=p[1])
             elif op == "mean":
