@@ -217,9 +217,11 @@ def train_book(
 # ----------------------------------------------------------------------------- modern
 
 
-def train_modern(model, split: Split, *, progress: bool = False) -> dict:
+def train_modern(model, split: Split, *, label: str = "", progress: bool = False) -> dict:
     """Mean squared error, Adam, shuffled mini-batches, early stopping on the validation
     rows with the best weights restored (minigrad.train.Trainer); return the curves."""
+    if progress:
+        print(f"{label}:", flush=True)  # the Trainer's progress line follows
     loader = DataLoader(
         split.X_train, split.y_train, batch_size=BATCH_SIZE, shuffle=True, seed=LOADER_SEED
     )
@@ -366,6 +368,28 @@ def write_plots(
 
 # ----------------------------------------------------------------------------- the run
 
+LINEAR, NETWORK = "linear regression", "network"
+
+
+def train_models(recipe: str, split: Split, *, progress: bool = False) -> dict:
+    """Both models trained by ``recipe``: ``{name: (model, loss_fn, curves)}``, the
+    linear regression first."""
+    if recipe == "book":
+        plan = [
+            (LINEAR, linear_model(), sum_squared_errors, LINEAR_SEED, LINEAR_STEPS),
+            (NETWORK, network_model(), half_sum_squared_errors, NETWORK_SEED, NETWORK_STEPS),
+        ]
+        trained = {}
+        for name, model, loss_fn, seed, steps in plan:
+            kwargs = {"seed": seed, "steps": steps, "loss_fn": loss_fn, "progress": progress}
+            trained[name] = (model, loss_fn, train_book(model, split, label=name, **kwargs))
+        return trained
+    models = {LINEAR: linear_model(LINEAR_INIT_SEED), NETWORK: network_model(NETWORK_INIT_SEEDS)}
+    return {
+        name: (model, nn.MSELoss(), train_modern(model, split, label=name, progress=progress))
+        for name, model in models.items()
+    }
+
 
 def run(
     recipe: str = "book", out_dir="chapter2_out", *, plots: bool = True, progress: bool = False
@@ -384,47 +408,14 @@ def run(
         (out_dir / name).unlink(missing_ok=True)
 
     split = load_split(recipe)
-    if recipe == "book":
-        linear, network = linear_model(), network_model()
-        loss_fns = (sum_squared_errors, half_sum_squared_errors)
-        curves = {
-            "linear regression": train_book(
-                linear,
-                split,
-                seed=LINEAR_SEED,
-                steps=LINEAR_STEPS,
-                loss_fn=loss_fns[0],
-                label="linear regression",
-                progress=progress,
-            ),
-            "network": train_book(
-                network,
-                split,
-                seed=NETWORK_SEED,
-                steps=NETWORK_STEPS,
-                loss_fn=loss_fns[1],
-                label="network",
-                progress=progress,
-            ),
-        }
-    else:
-        linear = linear_model(LINEAR_INIT_SEED)
-        network = network_model(NETWORK_INIT_SEEDS)
-        loss_fns = (nn.MSELoss(), nn.MSELoss())
-        curves = {
-            "linear regression": train_modern(linear, split, progress=progress),
-            "network": train_modern(network, split, progress=progress),
-        }
-
-    preds = {
-        "linear regression": predict(linear, split.X_test),
-        "network": predict(network, split.X_test),
-    }
+    trained = train_models(recipe, split, progress=progress)
+    (linear, linear_loss, _), (network, network_loss, _) = trained.values()
+    curves = {name: curve for name, (_, _, curve) in trained.items()}
+    preds = {name: predict(model, split.X_test) for name, (model, _, _) in trained.items()}
     weights = linear.weight.data.ravel()
     top = int(np.argmax(np.abs(weights)))
-    graphs = write_graphs(
-        linear, network, split.X_train[:BATCH_SIZE], split.y_train[:BATCH_SIZE], loss_fns, out_dir
-    )
+    first_batch = split.X_train[:BATCH_SIZE], split.y_train[:BATCH_SIZE]
+    graphs = write_graphs(linear, network, *first_batch, (linear_loss, network_loss), out_dir)
     plot_paths, plots_skipped = (
         write_plots(curves, split.y_test, preds, recipe, out_dir)
         if plots
@@ -434,8 +425,8 @@ def run(
         "recipe": recipe,
         "n_test": len(split.y_test),
         "mean_y_test": float(split.y_test.mean()),
-        "linear": scores(split.y_test, preds["linear regression"]),
-        "network": scores(split.y_test, preds["network"]),
+        "linear": scores(split.y_test, preds[LINEAR]),
+        "network": scores(split.y_test, preds[NETWORK]),
         "least_squares": scores(split.y_test, least_squares(split)),
         "most_important_feature": split.feature_names[top],
         "coefficient": float(weights[top]),
