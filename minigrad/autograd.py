@@ -239,20 +239,29 @@ def _tensors(args):
 
 def _sum_to(g, shape):
     """Sum a broadcast gradient back to ``shape`` (works on arrays and Tensors)."""
-    gshape = g.shape
-    if gshape == shape:
-        return g
+    key = (g.shape, shape)
+    plan = _SUM_PLANS.get(key)
+    if plan is None:
+        plan = _sum_plan(*key)
+    axes, keepdims = plan
+    g = g.sum(axis=axes, keepdims=keepdims)
+    return g.reshape(shape) if keepdims and len(shape) != len(key[0]) else g
+
+
+def _sum_plan(gshape, shape):
+    """The axes to sum to take ``gshape`` to ``shape``: the extra leading ones, and the
+    ones ``shape`` has as 1; keepdims only when some size-1 axis must stay."""
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if lead:
-        g = g.reshape(shape)
-    if g.shape != shape:
+    kept = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if lead < 0 or any(n != 1 and gshape[i + lead] != n for i, n in enumerate(shape)):
         raise RuntimeError(f"gradient of shape {gshape} cannot be summed to shape {shape}")
-    return g
+    plan = (tuple(range(lead)) + kept, bool(kept))
+    if len(_SUM_PLANS) < 4096:
+        _SUM_PLANS[(gshape, shape)] = plan
+    return plan
+
+
+_SUM_PLANS: dict = {}
 
 
 def _resolve_saved(fn: Function, out: Tensor) -> tuple:
