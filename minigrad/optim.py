@@ -34,7 +34,7 @@ def _data_refs(p: Tensor) -> int:
 
 def _calibrate() -> int:
     # The count _data_refs sees when ``p.data`` is referenced by ``p`` and by one local
-    # variable of the caller, as in Optimizer._update; measured rather than assumed,
+    # variable of the caller, as in _subtract; measured rather than assumed,
     # since interpreters count temporaries differently.
     p = Tensor(np.zeros(1))
     a = p.data  # noqa: F841  (the caller's local reference)
@@ -42,6 +42,21 @@ def _calibrate() -> int:
 
 
 _SOLE_OWNER = _calibrate()
+
+
+def _subtract(p: Tensor, delta: np.ndarray) -> None:
+    """p.data −= delta, in place when nothing else holds the array.
+
+    The caller must not keep a reference of its own to ``p.data``: it would count as
+    another holder, and every update would go to a fresh array."""
+    a = p.data
+    if not a.flags.writeable:
+        if a.flags.owndata and _data_refs(p) <= _SOLE_OWNER:
+            a.setflags(write=True)  # the graph that saved it is gone
+        else:
+            p.data = a - delta  # same dtype: delta is computed in p's dtype
+            return
+    np.subtract(a, delta, out=a)
 
 
 class Optimizer:
@@ -96,21 +111,6 @@ class Optimizer:
             s = self._scratch[i] = np.empty_like(like)
         return s
 
-    @staticmethod
-    def _update(p: Tensor, delta: np.ndarray) -> None:
-        """p.data −= delta, in place when nothing else holds the array.
-
-        The caller must not keep a reference of its own to ``p.data``: it would count
-        as another holder, and every update would go to a fresh array."""
-        a = p.data
-        if not a.flags.writeable:
-            if a.flags.owndata and _data_refs(p) <= _SOLE_OWNER:
-                a.flags.writeable = True  # the graph that saved it is gone
-            else:
-                p.data = a - delta  # same dtype: delta is computed in p's dtype
-                return
-        np.subtract(a, delta, out=a)
-
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
         return f"{type(self).__name__}({settings}; {len(self.params)} parameters)"
@@ -151,12 +151,14 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, momentum, wd = self.lr, self.momentum, self.weight_decay
-        bufs = self._momentum_buffers
+        bufs, scratch = self._momentum_buffers, self._scratch
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue
             g = p.grad.data
-            s = self._buffer(i, p.data)
+            s = scratch[i]
+            if s is None or s.shape != g.shape:
+                s = scratch[i] = np.empty_like(p.data)
             if wd:
                 np.multiply(p.data, wd, out=s)
                 s += g
@@ -170,7 +172,7 @@ class SGD(Optimizer):
                     b += g
                 g = b
             np.multiply(g, lr, out=s)
-            self._update(p, s)
+            _subtract(p, s)
 
     def _settings(self) -> dict:
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
@@ -248,7 +250,7 @@ class Adam(Optimizer):
             s += eps
             np.divide(m, s, out=s)
             s *= lr / (1.0 - b1**t)
-            self._update(p, s)
+            _subtract(p, s)
 
     def _settings(self) -> dict:
         return {
