@@ -115,13 +115,13 @@ def load_split(recipe: str) -> Split:
     )
     scaler = StandardScaler().fit(X_fit)
     return Split(
-        scaler.transform(X_fit),
-        y_fit,
-        scaler.transform(X_test),
-        y_test,
-        boston.feature_names,
-        scaler.transform(X_val),
-        y_val,
+        X_train=scaler.transform(X_fit),
+        y_train=y_fit,
+        X_test=scaler.transform(X_test),
+        y_test=y_test,
+        feature_names=boston.feature_names,
+        X_val=scaler.transform(X_val),
+        y_val=y_val,
     )
 
 
@@ -258,7 +258,10 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
 def least_squares(split: Split) -> np.ndarray:
     """Closed-form least squares (with an intercept column) on the training rows;
     returns its predictions for the test rows."""
-    with_ones = lambda X: np.hstack([X, np.ones((len(X), 1))])  # noqa: E731
+
+    def with_ones(X):
+        return np.hstack([X, np.ones((len(X), 1))])
+
     coef, *_ = np.linalg.lstsq(with_ones(split.X_train), split.y_train, rcond=None)
     return with_ones(split.X_test) @ coef
 
@@ -464,7 +467,7 @@ def book_mismatches(results: dict) -> list[str]:
 def format_table(results: dict) -> str:
     """One table: the book's figures beside this run's, saying which recipe is which."""
     recipe = {"book": "book protocol", "modern": "modern recipe"}[results["recipe"]]
-    book_head, run_head = "book (notebook)", f"this run ({recipe})"
+    book_head, run_head = "book (book protocol)", f"this run ({recipe})"
     rows = [("", "", book_head, run_head)]
     for key, label in (
         ("linear", "linear regression"),

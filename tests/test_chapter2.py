@@ -109,7 +109,7 @@ def test_book_table_text(book_run):
     results, _, _ = book_run
     table = chapter2.format_table(results)
     for text in (
-        "book (notebook)",
+        "book (book protocol)",
         "this run (book protocol)",
         "3.5644",
         "3.9517",
