@@ -1,0 +1,216 @@
+"""The Markdown report and the project's performance targets, from the raw figures."""
+
+from __future__ import annotations
+
+from . import frameworks as fw
+
+MINIGRADS = (fw.MINIGRAD, fw.MINIGRAD_NN)
+
+
+def _fmt_time(s: float, unit: str) -> str:
+    scale = {"µs": 1e6, "ms": 1e3, "s": 1.0}[unit]
+    v = s * scale
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def _unit(s: float) -> str:
+    if s < 1e-3:
+        return "µs"
+    if s < 1.0:
+        return "ms"
+    return "s"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}×"
+
+
+def _median(results: dict, name: str) -> float | None:
+    r = results.get(name)
+    return None if r is None else r["median"]
+
+
+def _rows(data: dict):
+    for key, w in data["workloads"].items():
+        for row in w["rows"]:
+            yield key, row
+
+
+def _blas_line(info) -> str:
+    if isinstance(info, str):
+        return info
+    parts = []
+    for d in info:
+        bits = [d.get("internal_api") or d.get("prefix") or "?"]
+        if d.get("version"):
+            bits.append(str(d["version"]))
+        if d.get("architecture"):
+            bits.append(f"kernel {d['architecture']}")
+        if d.get("threading_layer"):
+            bits.append(f"{d['threading_layer']}")
+        bits.append(f"{d.get('num_threads')} thread(s)")
+        lib = (d.get("filepath") or "").rsplit("/", 1)[-1]
+        parts.append(f"{' '.join(bits)} ({lib})")
+    return "; ".join(parts) or "no BLAS / OpenMP library reported"
+
+
+def markdown(data: dict) -> str:
+    m = data["machine"]
+    v = m["versions"]
+    out = []
+    out.append(f"## minigrad benchmarks ({data['settings']['mode']} mode)\n")
+    out.append(f"- CPU: {m['cpu_model']}, {m['logical_cores']} logical cores "
+               f"({m['usable_cores']} usable); {m['platform']}")
+    out.append(f"- Python {m['python']}; numpy {v.get('numpy')}; torch {v.get('torch')}; "
+               f"autograd {v.get('autograd')}; jax {v.get('jax')}; "
+               f"threadpoolctl {v.get('threadpoolctl')}; minigrad at {m['minigrad_commit']}")
+    la, lb = data.get("load_average_start"), data.get("load_average_end")
+    if la and lb:
+        out.append(f"- Load average (1/5/15 min) at start {la[0]:.2f}/{la[1]:.2f}/{la[2]:.2f}, "
+                   f"at end {lb[0]:.2f}/{lb[1]:.2f}/{lb[2]:.2f} (other processes on the machine "
+                   "add noise, most of all to the 2-thread workloads)")
+    env = ", ".join(f"{k}={val}" for k, val in m["env"].items() if val) or "none set"
+    out.append(f"- Caller's BLAS/threading environment: {env}")
+    seen = set()
+    for w in data["workloads"].values():
+        line = _blas_line(w["info"]["blas"])
+        tag = (w["info"]["threads"], line)
+        if tag in seen:
+            continue
+        seen.add(tag)
+        torch_t = w["info"].get("torch_num_threads")
+        keys = [k for k, x in data["workloads"].items()
+                if (x["info"]["threads"], _blas_line(x["info"]["blas"])) == tag]
+        out.append(f"- {', '.join(keys)}: {w['info']['threads']} thread(s); BLAS: {line}"
+                   + (f"; torch threads {torch_t}" if torch_t is not None else ""))
+    s = data["settings"]
+    out.append(f"- Medians of {s['repeats']} interleaved samples per contender (each sample "
+               f">= {s['min_sample_s'] * 1e3:g} ms of back-to-back calls, after "
+               f"{s['warmup']} warm-up calls); IQR = quartiles of the samples.\n")
+
+    out.append("| Workload | Contender | Median | IQR | × numpy | × PyTorch |")
+    out.append("|---|---|---:|---:|---:|---:|")
+    for _key, row in _rows(data):
+        res = row["results"]
+        base = _median(res, fw.NUMPY)
+        unit = _unit(base if base is not None else next(iter(res.values()))["median"])
+        torch_m = _median(res, fw.TORCH)
+        per = f" {row['per']}" if row.get("per") else ""
+        for name in fw.ORDER:
+            if name not in res:
+                continue
+            r = res[name]
+            bold = "**" if name in MINIGRADS else ""
+            out.append(
+                f"| {row['label']} | {bold}{name}{bold} | "
+                f"{_fmt_time(r['median'], unit)} {unit}{per} | "
+                f"{_fmt_time(r['q1'], unit)}–{_fmt_time(r['q3'], unit)} | "
+                f"{_ratio(r['median'], base)} | "
+                f"{_ratio(r['median'], torch_m) if name != fw.TORCH else '1.00×'} |"
+            )
+    w6 = data["workloads"].get("W6", {})
+    c = w6.get("extra", {}).get("chain_100k")
+    if c:
+        if c["ran"]:
+            ratio = c["minigrad"]["median"] / c["numpy"]["median"]
+            out.append(
+                f"\n100,000-op chain (W6 construction, {c['ops']:,} ops + backward): minigrad "
+                f"ran it in {c['minigrad']['median']:.3g} s (numpy hand-derived: "
+                f"{c['numpy']['median']:.3g} s; {ratio:.2f}×)."
+            )
+        else:
+            out.append(f"\n100,000-op chain: minigrad FAILED: {c['error']}")
+
+    if data.get("memory"):
+        out.append("\n### W5 peak memory of one step\n")
+        out.append("Peak resident memory above the start of the step, one fresh process per "
+                   "contender (VmHWM reset through /proc/self/clear_refs; glibc "
+                   "`MALLOC_MMAP_THRESHOLD_=65536`, so freed arrays go back to the kernel). "
+                   "tracemalloc (numpy's allocations and Python objects) as a cross-check "
+                   "for the numpy-based contenders.\n")
+        out.append("| Contender | Peak RSS above start | × numpy | tracemalloc peak | × numpy |")
+        out.append("|---|---:|---:|---:|---:|")
+        mem = data["memory"]
+        base_rss = mem.get(fw.NUMPY, {}).get("rss_peak_bytes")
+        base_tm = mem.get(fw.NUMPY, {}).get("tracemalloc_peak_bytes")
+        for name in fw.ORDER:
+            r = mem.get(name)
+            if r is None or "skipped" in r:
+                continue
+            rss = r.get("rss_peak_bytes")
+            tm = r.get("tracemalloc_peak_bytes")
+            out.append(
+                f"| {name} | {_mib(rss)} | {_ratio(rss, base_rss)} | {_mib(tm)} | "
+                f"{_ratio(tm, base_tm)} |"
+            )
+
+    if data.get("targets"):
+        out.append("\n### Project targets (one run; informative, not asserted)\n")
+        out.append("| Target | Contender | Measured | Limit | Met |")
+        out.append("|---|---|---:|---:|:---:|")
+        for t in data["targets"]:
+            meas = "–" if t["value"] is None else (
+                f"{t['value']:.2f}×" if t["limit"] is not None else str(t["value"]))
+            lim = "–" if t["limit"] is None else f"≤ {t['limit']}×"
+            met = "yes" if t["met"] else "**no**"
+            out.append(f"| {t['what']} | {t['contender']} | {meas} | {lim} | {met} |")
+
+    notes = []
+    for w in data["workloads"].values():
+        notes.extend(w.get("notes", []))
+    if notes:
+        out.append("\n### Notes\n")
+        for n in dict.fromkeys(notes):
+            out.append(f"- {n}")
+    return "\n".join(out) + "\n"
+
+
+def _mib(b) -> str:
+    return "–" if b is None else f"{b / 2**20:.1f} MiB"
+
+
+def targets(data: dict) -> list[dict]:
+    """The project's targets, evaluated on this run's medians."""
+    out = []
+    W = data["workloads"]
+
+    def res(key, i=0):
+        if key not in W or i >= len(W[key]["rows"]):
+            return None
+        return W[key]["rows"][i]["results"]
+
+    def add(what, contender, num, den, limit):
+        value = None if num is None or den is None else num / den
+        out.append({"what": what, "contender": contender, "value": value, "limit": limit,
+                    "met": value is not None and value <= limit})
+
+    specs = [
+        ("W1", 0, fw.TORCH, 0.35, "W1 vs PyTorch eager"),
+        ("W1", 0, fw.NUMPY, 4.0, "W1 vs numpy"),
+        ("W2", 0, fw.NUMPY, 4.0, "W2 vs numpy"),
+        ("W3", 0, fw.TORCH, 0.75, "W3 add vs PyTorch eager"),
+        ("W3", 1, fw.TORCH, 0.75, "W3 mul vs PyTorch eager"),
+        ("W3", 2, fw.TORCH, 0.75, "W3 sigmoid vs PyTorch eager"),
+        ("W4", 0, fw.NUMPY, 1.1, "W4 vs numpy"),
+        ("W5", 0, fw.NUMPY, 1.05, "W5 vs numpy"),
+        ("W6", 0, fw.NUMPY, 2.0, "W6 vs numpy"),
+    ]
+    for key, i, other, limit, what in specs:
+        r = res(key, i)
+        if r is None:
+            continue
+        for mg in MINIGRADS:
+            if mg in r:
+                add(what, mg, _median(r, mg), _median(r, other), limit)
+    mem = data.get("memory") or {}
+    base = mem.get(fw.NUMPY, {}).get("rss_peak_bytes")
+    for mg in MINIGRADS:
+        if mg in mem and "rss_peak_bytes" in mem[mg]:
+            add("W5 peak memory (RSS) vs numpy", mg, mem[mg]["rss_peak_bytes"], base, 1.3)
+    c = W.get("W6", {}).get("extra", {}).get("chain_100k")
+    if c:
+        out.append({"what": "100,000-op chain runs", "contender": fw.MINIGRAD,
+                    "value": "ran" if c["ran"] else "failed", "limit": None, "met": c["ran"]})
+    return out
