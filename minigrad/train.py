@@ -14,13 +14,14 @@
 
 A batch is a tuple ``(*inputs, target)``: the model is called on the inputs and the
 loss function on ``(prediction, target)``. Training and validation data are either an
-iterable of such tuples, read once per epoch (a ``DataLoader``, a list), or one tuple of
-arrays, used as a single batch. Nothing here draws random numbers, so a run is as
-repeatable as the model's initialization and the loader's shuffling.
+iterable of such tuples, read once per epoch (a ``DataLoader``, a list of batches), or one
+tuple (or list) of arrays, used as a single batch. Nothing here draws random numbers, so a
+run is as repeatable as the model's initialization and the loader's shuffling.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -65,8 +66,9 @@ class History:
 
 def _batches(data, where: str):
     """``data`` as something to iterate over once per epoch."""
-    if isinstance(data, tuple) and data and all(isinstance(a, (np.ndarray, Tensor)) for a in data):
-        return (data,)  # one batch of arrays
+    if isinstance(data, (tuple, list)) and data:
+        if all(isinstance(a, (np.ndarray, Tensor)) for a in data):
+            return (tuple(data),)  # one batch of arrays
     if iter(data) is data:
         raise TypeError(
             f"{where} is an iterator, which would be used up after one epoch; pass a "
@@ -138,8 +140,6 @@ class Trainer:
         rows = 0
         steps = 0
         for batch in data:
-            if max_steps is not None and steps >= max_steps:
-                break
             *inputs, target = batch
             loss = loss_fn(model(*inputs), target)
             opt.zero_grad()
@@ -149,6 +149,8 @@ class Trainer:
             total += float(loss.data) * n
             rows += n
             steps += 1
+            if steps == max_steps:
+                break
         return (total / rows if rows else math.nan), steps
 
     def evaluate(self, data) -> float:
@@ -176,11 +178,20 @@ class Trainer:
         return total / rows
 
     # ------------------------------------------------------------------ the loop
-    def fit(self, train_data, epochs: int, val_data=None, max_steps: int | None = None) -> History:
-        """Train for ``epochs`` passes over ``train_data`` (or until ``max_steps`` optimizer
-        steps, or until early stopping); return the :class:`History`, also kept as
-        ``self.history``."""
-        if not isinstance(epochs, int) or epochs < 1:
+    def fit(
+        self,
+        train_data,
+        epochs: int | None = None,
+        val_data=None,
+        max_steps: int | None = None,
+    ) -> History:
+        """Train for ``epochs`` passes over ``train_data``, or until ``max_steps`` optimizer
+        steps (one per batch; the last epoch may stop part-way), whichever comes first, or
+        until early stopping. At least one of ``epochs`` and ``max_steps`` is needed.
+        Returns the :class:`History`, also kept as ``self.history``."""
+        if epochs is None and max_steps is None:
+            raise ValueError("fit: give epochs, max_steps or both to say when to stop")
+        if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
             raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
         if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
             raise ValueError(f"fit: max_steps must be a positive int or None, got {max_steps!r}")
@@ -194,7 +205,7 @@ class Trainer:
         best_state = None
         waited = 0
         try:
-            for epoch in range(1, epochs + 1):
+            for epoch in itertools.count(1):
                 left = None if max_steps is None else max_steps - history.steps
                 loss, steps = self.train_epoch(train_data, left)
                 if not steps:
@@ -234,7 +245,7 @@ def fit(
     loss_fn,
     optimizer,
     train_data,
-    epochs: int,
+    epochs: int | None = None,
     *,
     val_data=None,
     max_steps: int | None = None,
@@ -257,7 +268,7 @@ def _is_terminal() -> bool:
 class _Progress:
     """One status line, rewritten in place, shown only once the run has lasted a while."""
 
-    def __init__(self, epochs: int):
+    def __init__(self, epochs: int | None):
         self.epochs = epochs
         self.start = time.perf_counter()
         self.shown = 0.0  # when the line was last written; 0: never
@@ -267,7 +278,8 @@ class _Progress:
         now = time.perf_counter()
         if now - self.start < PROGRESS_AFTER or (now - self.shown < PROGRESS_EVERY and not final):
             return
-        text = f"epoch {epoch}/{self.epochs}  train loss {history.train_loss[-1]:.6g}"
+        text = f"epoch {epoch}" + (f"/{self.epochs}" if self.epochs else "")
+        text += f"  step {history.steps}  train loss {history.train_loss[-1]:.6g}"
         if history.val_loss:
             text += f"  val loss {history.val_loss[-1]:.6g}"
             text += f" (best {history.best_val_loss:.6g} at epoch {history.best_epoch})"

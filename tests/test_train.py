@@ -89,6 +89,20 @@ def test_max_steps_stops_mid_epoch():
     assert history.val_epochs == [1, 2, 3]
 
 
+def test_max_steps_alone_sets_the_length_of_the_run():
+    X, y = _regression(10)
+    model, loss_fn, opt = _setup()
+    history = Trainer(model, loss_fn, opt).fit(DataLoader(X, y, batch_size=3), max_steps=9)
+    assert history.steps == 9 and len(history.train_loss) == 3
+
+
+def test_a_list_of_arrays_is_one_batch_too():
+    X, y = _regression(10)
+    model, loss_fn, opt = _setup()
+    history = Trainer(model, loss_fn, opt).fit([X, y], epochs=2, val_data=[X, y])
+    assert history.steps == 2 and len(history.val_loss) == 2
+
+
 def test_models_with_several_inputs():
     class Add(nn.Module):
         def __init__(self):
@@ -297,6 +311,8 @@ def test_invalid_fit_arguments():
     trainer = Trainer(model, loss_fn, opt)
     with pytest.raises(ValueError, match="epochs must be a positive int"):
         trainer.fit((X, y), epochs=0)
+    with pytest.raises(ValueError, match="give epochs, max_steps or both"):
+        trainer.fit((X, y))
     with pytest.raises(ValueError, match="max_steps must be a positive int"):
         trainer.fit((X, y), epochs=1, max_steps=0)
     with pytest.raises(ValueError, match="train_data holds no batches"):
