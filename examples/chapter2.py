@@ -163,22 +163,13 @@ def book_init(model: nn.Module, rng: np.random.RandomState) -> None:
 
 
 def book_batches(X: np.ndarray, y: np.ndarray, rng: np.random.RandomState, batch_size: int):
-    """Endless mini-batches in the notebook's order.
-
-    The rows are permuted before the first batch; batches are taken in order from the
-    start (the last one of a pass holds the leftover rows); when the start reaches the
-    end, the *current* order is permuted again, so the permutations compose, and the
-    start resets. (``minigrad.data.DataLoader`` permutes the original order every epoch,
-    which gives other batches.)"""
-    n = len(X)
-    start = n
+    """Endless mini-batches in the notebook's order: each pass over the rows starts by
+    permuting the current order with a permutation drawn from ``rng`` (the stream the
+    weights came from), then takes batches in order, the last one holding the leftover
+    rows. ``DataLoader`` does exactly this when given the stream as its seed."""
+    loader = DataLoader(X, y, batch_size=batch_size, shuffle=True, seed=rng)
     while True:
-        if start >= n:
-            perm = rng.permutation(n)
-            X, y = X[perm], y[perm]
-            start = 0
-        yield X[start : start + batch_size], y[start : start + batch_size]
-        start += batch_size
+        yield from loader
 
 
 def train_book(

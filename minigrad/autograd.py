@@ -214,7 +214,7 @@ _counter = itertools.count()
 
 
 def _tensors(args):
-    """Turn numbers and arrays among ``args`` into constant Tensors.
+    """Turn numbers and arrays among ``args`` into constant Tensors (copies).
 
     Python numbers take the dtype of the first floating Tensor argument, so that
     ``x32 + t`` keeps float32 like numpy's rule for Python scalars."""
@@ -230,7 +230,9 @@ def _tensors(args):
         elif like is not None and isinstance(a, (int, float)) and not isinstance(a, bool):
             out.append(_make(np.asarray(a, dtype=like), False, None))
         else:
-            out.append(Tensor(a))
+            # a copy: the op may save it, and a saved array turns read-only, which
+            # must not happen to the caller's own array
+            out.append(_copy_tensor(a))
     return tuple(out)
 
 
@@ -609,3 +611,4 @@ class _Identity(Function):
 
 # Imported last: tensor.py imports this module and ops.py, which needs Function.
 from .tensor import Tensor, _make  # noqa: E402
+from .tensor import tensor as _copy_tensor  # noqa: E402

@@ -219,13 +219,15 @@ class DataLoader:
     ``batch_size`` does not divide the number of rows, unless ``drop_last=True``
     drops it. ``len(loader)`` is the number of batches per epoch.
 
-    With ``shuffle=True``, every epoch starts by drawing a new permutation of the rows,
-    ``rng.permutation(n)``, from a random generator the loader owns:
-    ``numpy.random.RandomState(seed)``. The same seed therefore gives the same sequence
-    of batches over the same sequence of epochs. ``seed`` may also be an existing
-    ``numpy.random.RandomState`` (or ``Generator``) object, which the loader then draws
-    from directly, sharing the stream with other uses of it, e.g. weights drawn first
-    and the row permutations after, as the chapter's notebook does. The permutation is
+    With ``shuffle=True``, every epoch starts by drawing a permutation,
+    ``rng.permutation(n)``, from a random generator the loader owns,
+    ``numpy.random.RandomState(seed)``, and applying it to the previous epoch's order
+    (as shuffling the rows themselves in place would; every order stays equally
+    likely). The same seed therefore gives the same sequence of batches over the same
+    sequence of epochs. ``seed`` may also be an existing ``numpy.random.RandomState``
+    (or ``Generator``) object, which the loader then draws from directly, sharing the
+    stream with other uses of it: weights drawn first and the row permutations after,
+    as the chapter's notebook does, give the notebook's batches. The permutation is
     drawn when an epoch's iteration starts; an epoch abandoned early still used one.
 
     Without shuffling, batches are slices (views) of the arrays in row order and
@@ -266,6 +268,7 @@ class DataLoader:
             self.rng = seed
         else:
             self.rng = np.random.RandomState(seed)
+        self._order = np.arange(self.num_rows)
 
     def __len__(self) -> int:
         if self.drop_last:
@@ -274,7 +277,9 @@ class DataLoader:
 
     def __iter__(self):
         n, size = self.num_rows, self.batch_size
-        order = self.rng.permutation(n) if self.shuffle else None
+        order = None
+        if self.shuffle:
+            order = self._order = self._order[self.rng.permutation(n)]
         stop = (n // size) * size if self.drop_last else n
         for start in range(0, stop, size):
             if order is None:

@@ -38,10 +38,12 @@ class Tensor:
     inputs that require grad requires grad itself and keeps that op in ``_ctx``.
 
     ``Tensor(array)`` wraps a numpy array without copying it; ``minigrad.tensor``
-    copies. Arrays saved for a backward pass become read-only until the graph is
-    gone, so an in-place edit that would corrupt a gradient is refused; the in-place
-    operators (``+=``, ``-=``, ...) under ``no_grad`` write into a fresh array
-    instead when that happens.
+    copies, and so do ops given plain arrays. An array that a recorded op saves for
+    its backward pass becomes read-only (numpy's ``writeable`` flag), so an in-place
+    edit that would corrupt a gradient is refused rather than silently giving a wrong
+    one. The in-place operators (``+=``, ``-=``, ...) under ``no_grad`` write into a
+    fresh array when the old one is read-only; optimizers do the same. Run
+    evaluation under ``no_grad()``: nothing is saved there.
     """
 
     # data, requires_grad and _ctx are set on every op's output; the rest live in the

@@ -225,13 +225,16 @@ def test_loader_visits_every_row_once_per_epoch(n, batch_size, drop_last, shuffl
 
 
 def test_loader_shuffles_with_its_own_randomstate():
-    """Epoch k uses the k-th permutation drawn from RandomState(seed)."""
+    """Epoch k applies the k-th permutation drawn from RandomState(seed) to the order
+    of epoch k − 1, as shuffling the rows in place every epoch would."""
     loader = DataLoader(np.arange(50), batch_size=7, shuffle=True, seed=3)
     ref = np.random.RandomState(3)
+    rows = np.arange(50)
     epochs = []
     for _ in range(3):
         order = np.concatenate([b[0] for b in loader])
-        np.testing.assert_array_equal(order, ref.permutation(50))
+        rows = rows[ref.permutation(50)]
+        np.testing.assert_array_equal(order, rows)
         epochs.append(order)
     assert not np.array_equal(epochs[0], epochs[1])
     # the same seed gives the same sequence of batches
