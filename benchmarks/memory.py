@@ -1,23 +1,32 @@
 """Peak memory of one training step (workload W5), one contender per process.
 
 Method (the same for every contender): a fresh process imports only its contender's
-framework, builds the model and data, runs warm-up steps, then measures one step:
+framework and notes its resident memory (the *baseline*). Then it builds the data
+and the model (each contender makes its own copies; the shared originals are freed),
+runs warm-up steps, and measures single steps. Two figures per step:
 
-* **peak RSS above the start** (primary): the kernel's resident-set high-water mark
-  (VmHWM) is reset by writing ``5`` to ``/proc/self/clear_refs``, VmRSS is read, one
-  step runs, and VmHWM minus that VmRSS is the step's peak extra resident memory.
-  The process runs with ``MALLOC_MMAP_THRESHOLD_=65536`` so that glibc serves every
-  large array with its own mmap and returns it to the kernel when freed; otherwise
-  glibc's adaptive threshold would keep freed arrays in its heap after the warm-up
-  and hide them from the measurement. This sees every allocator (numpy, PyTorch,
-  XLA), unlike tracemalloc.
-* **tracemalloc peak** (cross-check for the numpy-based contenders: numpy, minigrad,
-  HIPS autograd): numpy reports its array allocations to tracemalloc, so the traced
-  peak during one step, above the traced memory at its start, is the extra memory of
-  arrays and Python objects. PyTorch and XLA allocate outside it, so it is not
-  reported for them.
+* **peak** (primary, the one the targets use): the resident-set high-water mark
+  during the step minus the baseline. It counts everything the contender holds at
+  its worst moment: parameters, its copy of the batch, state kept between steps
+  (gradients an optimizer keeps until ``zero_grad``, compiled code) and the step's
+  temporaries. The high-water mark (VmHWM) is reset before the step by writing ``5``
+  to ``/proc/self/clear_refs``.
+* **step transient**: the same high-water mark minus the resident memory just
+  before the step: what the step allocates on top of what is already held.
 
-Each is the median over three measured steps.
+The worker runs with ``MALLOC_MMAP_THRESHOLD_=65536`` so that glibc serves every
+large array with its own mmap and returns it to the kernel when it is freed;
+otherwise glibc's adaptive threshold keeps freed arrays in its heap after the
+warm-up and hides them. Resident memory sees every allocator (numpy, PyTorch,
+XLA) alike.
+
+Cross-check for the numpy-based contenders (numpy, minigrad, HIPS autograd), in a
+separate process so that tracing costs nothing above: numpy reports its array
+allocations to tracemalloc, which traces from the baseline on; its peak during the
+step is the same "peak" quantity for arrays and Python objects. PyTorch and XLA
+allocate outside it, so it is not reported for them.
+
+Each figure is the median over the measured steps.
 """
 
 from __future__ import annotations
@@ -38,46 +47,65 @@ def _status_kib(field: str) -> int:
     raise RuntimeError(f"{field} not found in /proc/self/status")
 
 
-def _reset_hwm() -> bool:
+def _reset_hwm() -> None:
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
-        return True
-    except OSError:
-        return False
+    except OSError as e:
+        raise RuntimeError(
+            f"cannot reset the resident-memory high-water mark ({e}); the memory "
+            "measurement needs Linux's /proc/self/clear_refs"
+        ) from None
 
 
-def measure(step, name: str, warmup: int = 2, repeats: int = 3) -> dict:
-    """Peak extra memory of ``step()`` in bytes, by both methods."""
+def measure_rss(build, warmup: int = 2, repeats: int = 3) -> dict:
+    """``build()`` makes the model and data and returns the step function."""
+    gc.collect()
+    base = _status_kib("VmRSS")
+    step = build()
     for _ in range(warmup):
         step()
-    out: dict = {"method": "VmHWM - VmRSS around one step (clear_refs reset), "
-                           "MALLOC_MMAP_THRESHOLD_=65536"}
-    rss = []
+    peak, transient = [], []
     for _ in range(repeats):
         gc.collect()
-        if not _reset_hwm():
-            out["rss_error"] = "cannot reset VmHWM (/proc/self/clear_refs not writable)"
-            break
+        _reset_hwm()
         before = _status_kib("VmRSS")
         step()
-        rss.append((_status_kib("VmHWM") - before) * 1024)
-    if rss:
-        out["rss_peak_bytes"] = statistics.median(rss)
-        out["rss_samples"] = rss
-    if name in TRACEMALLOC_OK:
-        traced = []
-        tracemalloc.start()
-        try:
-            for _ in range(repeats):
-                gc.collect()
-                tracemalloc.reset_peak()
-                start, _ = tracemalloc.get_traced_memory()
-                step()
-                _, peak = tracemalloc.get_traced_memory()
-                traced.append(peak - start)
-        finally:
-            tracemalloc.stop()
-        out["tracemalloc_peak_bytes"] = statistics.median(traced)
-        out["tracemalloc_samples"] = traced
-    return out
+        hwm = _status_kib("VmHWM")
+        peak.append((hwm - base) * 1024)
+        transient.append((hwm - before) * 1024)
+    return {
+        "method": "VmHWM (reset via clear_refs) minus VmRSS after imports; "
+                  "MALLOC_MMAP_THRESHOLD_=65536",
+        "baseline_rss_bytes": base * 1024,
+        "peak_bytes": statistics.median(peak),
+        "transient_bytes": statistics.median(transient),
+        "peak_samples": peak,
+        "transient_samples": transient,
+    }
+
+
+def measure_tracemalloc(build, warmup: int = 2, repeats: int = 3) -> dict:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        step = build()
+        for _ in range(warmup):
+            step()
+        peak, transient = [], []
+        for _ in range(repeats):
+            gc.collect()
+            tracemalloc.reset_peak()
+            before, _ = tracemalloc.get_traced_memory()
+            step()
+            _, top = tracemalloc.get_traced_memory()
+            peak.append(top)
+            transient.append(top - before)
+    finally:
+        tracemalloc.stop()
+    return {
+        "peak_bytes": statistics.median(peak),
+        "transient_bytes": statistics.median(transient),
+        "peak_samples": peak,
+        "transient_samples": transient,
+    }

@@ -102,22 +102,35 @@ def worker(keys: list[str], quick: bool, out_path: str) -> None:
         json.dump(results, f)
 
 
-def memory_worker(name: str, quick: bool, out_path: str) -> None:
+_LOADERS = {fw.TORCH: fw.load_torch, fw.AUTOGRAD: fw.load_autograd, fw.JAX: fw.load_jax,
+            fw.MINIGRAD_NN: fw.load_minigrad_nn}
+
+
+def memory_worker(spec: str, quick: bool, out_path: str) -> None:
+    """``spec`` is ``rss:NAME`` or ``tracemalloc:NAME``."""
     from benchmarks import memory, mlp
     from benchmarks.workloads import w5_problem
 
-    notes: list[str] = []
-    with harness.ThreadLimit(_cores()):
-        prob = w5_problem()
-        models = mlp.make(prob, notes, only={name})
-        if name not in models:
-            result = {"skipped": notes}
-        else:
-            m = models[name]
+    method, _, name = spec.partition(":")
+    import minigrad  # noqa: F401  (imported before the baseline, like the other frameworks)
+
+    try:
+        if name in _LOADERS:
+            _LOADERS[name]()
+    except fw.Unavailable as e:
+        result = {"skipped": str(e)}
+    else:
+
+        def build():
+            prob = w5_problem()
+            m = mlp.make(prob, [], only={name})[name]
             batch = m.prepare(prob.X.copy(), prob.Y.copy())
-            del prob
-            result = memory.measure(lambda: m.step(batch), name,
-                                    warmup=1 if quick else 2, repeats=1 if quick else 3)
+            del prob  # the shared originals go; each contender keeps its own copies
+            return lambda: m.step(batch)
+
+        measure = memory.measure_rss if method == "rss" else memory.measure_tracemalloc
+        with harness.ThreadLimit(_cores()):
+            result = measure(build, warmup=1 if quick else 2, repeats=1 if quick else 3)
     with open(out_path, "w") as f:
         json.dump(result, f)
 
@@ -199,15 +212,19 @@ def main(argv=None) -> int:
                                         harness.thread_env(threads),
                                         f"workload {','.join(batch)}"))
     if "W5" in data["workloads"]:
-        from benchmarks.memory import MALLOC_ENV
+        from benchmarks.memory import MALLOC_ENV, TRACEMALLOC_OK
 
         names = list(data["workloads"]["W5"]["rows"][0]["results"])
         env = {**harness.thread_env(_cores()), **MALLOC_ENV}
+        print(f"[{time.perf_counter() - t_start:6.1f}s] W5 memory, one process per "
+              f"contender ...", file=sys.stderr, flush=True)
         for name in names:
-            print(f"[{time.perf_counter() - t_start:6.1f}s] W5 memory: {name} ...",
-                  file=sys.stderr, flush=True)
-            data["memory"][name] = _spawn(["--memory-worker", name, *extra], env,
-                                          f"W5 memory of {name}")
+            entry = _spawn(["--memory-worker", f"rss:{name}", *extra], env,
+                           f"W5 memory of {name}")
+            if name in TRACEMALLOC_OK and not args.quick:  # the cross-check: full mode
+                entry["tracemalloc"] = _spawn(["--memory-worker", f"tracemalloc:{name}",
+                                               *extra], env, f"W5 tracemalloc of {name}")
+            data["memory"][name] = entry
     # keep the report in the canonical workload order
     data["workloads"] = {k: data["workloads"][k] for k in keys}
     data["load_average_end"] = _loadavg()
