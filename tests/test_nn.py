@@ -131,6 +131,31 @@ def test_forward_is_required():
         nn.Module()(1)
 
 
+def test_calls_are_recorded_weakly_for_graph_drawing():
+    model = _net()
+    x = mg.tensor(np.ones((2, 13)))
+    out = model(x)
+    ref_out, ref_inputs = model[2]._last_call
+    assert ref_out() is out and ref_inputs[0]() is model[1]._last_call[0]()
+    assert model[0]._last_call[1][0]() is x and model._last_call[0]() is out
+    del out  # the module does not keep the graph alive
+    assert ref_out() is None
+    with mg.no_grad():
+        model(x)  # nothing to draw: the record is left as it was
+    assert model[2]._last_call[0] is ref_out
+
+
+def test_a_model_can_be_drawn_one_box_per_layer():
+    from minigrad import viz
+
+    model = _net()
+    loss = nn.MSELoss()(model(np.ones((2, 13))), np.zeros((2, 1)))
+    text = viz.to_dot(loss, collapse=model)
+    for label in ("0: Linear", "1: Sigmoid", "2: Linear"):
+        assert label in text
+    assert "matmul" not in text.replace("ops: matmul", "")  # the ops are inside the boxes
+
+
 def test_zero_grad_sets_every_gradient_to_none():
     model = _net()
     x = np.random.default_rng(1).normal(size=(4, 13))

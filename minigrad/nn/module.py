@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from typing import NamedTuple
+from weakref import ref as _ref
 
 import numpy as np
 
@@ -87,7 +88,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        out = self.forward(*args, **kwargs)
+        if isinstance(out, Tensor) and out._ctx is not None:
+            # The last recorded call, so that a graph drawing can show this module as one
+            # box (minigrad.viz, collapse=); weak references do not keep the graph alive.
+            inputs = [_ref(a) for a in args if isinstance(a, Tensor)]
+            self.__dict__["_last_call"] = (_ref(out), tuple(inputs))
+        return out
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value) -> None:
