@@ -224,6 +224,55 @@ def blas_info() -> list[dict] | str:
     return [{k: d.get(k) for k in keep if k in d} for d in threadpool_info()]
 
 
+# --------------------------------------------------------------------------- other load
+
+
+class OtherLoad:
+    """CPU time that *other* processes used while a worker ran.
+
+    Busy time of the whole machine (``/proc/stat``) minus the CPU time of this
+    process and its finished children, divided by the wall time: the average
+    number of cores something else kept busy. On a 2-core machine even 0.3 of a
+    core elsewhere can make a 2-thread OpenBLAS call many times slower (its threads
+    wait for each other), so the report shows this figure next to every workload."""
+
+    def __enter__(self):
+        self._t0 = perf_counter()
+        self._busy0 = _machine_busy_s()
+        self._own0 = _own_cpu_s()
+        return self
+
+    def __exit__(self, *exc):
+        wall = perf_counter() - self._t0
+        busy, own = _machine_busy_s(), _own_cpu_s()
+        if busy is None or self._busy0 is None or wall <= 0:
+            self.cores = None
+        else:
+            other = (busy - self._busy0) - (own - self._own0)
+            self.cores = max(0.0, other / wall)
+        self.wall_s = wall
+        return False
+
+
+def _machine_busy_s() -> float | None:
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    v = [int(x) for x in fields[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is inside user)
+    busy = v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 # --------------------------------------------------------------------------- machine info
 
 

@@ -66,11 +66,6 @@ def markdown(data: dict) -> str:
     out.append(f"- Python {m['python']}; numpy {v.get('numpy')}; torch {v.get('torch')}; "
                f"autograd {v.get('autograd')}; jax {v.get('jax')}; "
                f"threadpoolctl {v.get('threadpoolctl')}; minigrad at {m['minigrad_commit']}")
-    la, lb = data.get("load_average_start"), data.get("load_average_end")
-    if la and lb:
-        out.append(f"- Load average (1/5/15 min) at start {la[0]:.2f}/{la[1]:.2f}/{la[2]:.2f}, "
-                   f"at end {lb[0]:.2f}/{lb[1]:.2f}/{lb[2]:.2f} (other processes on the machine "
-                   "add noise, most of all to the 2-thread workloads)")
     env = ", ".join(f"{k}={val}" for k, val in m["env"].items() if val) or "none set"
     out.append(f"- Caller's BLAS/threading environment: {env}")
     seen = set()
@@ -85,6 +80,14 @@ def markdown(data: dict) -> str:
                 if (x["info"]["threads"], _blas_line(x["info"]["blas"])) == tag]
         out.append(f"- {', '.join(keys)}: {w['info']['threads']} thread(s); BLAS: {line}"
                    + (f"; torch threads {torch_t}" if torch_t is not None else ""))
+    loads = [(k, w.get("other_load_cores")) for k, w in data["workloads"].items()]
+    if any(c is not None for _, c in loads):
+        busy = [f"{k} {c:.2f}" for k, c in loads if c is not None]
+        warn = any(c is not None and c > 0.1 for _, c in loads)
+        out.append("- CPU used by other processes during each workload (average cores): "
+                   + ", ".join(busy)
+                   + (" — **above 0.1: those figures are disturbed; rerun on an idle "
+                      "machine**" if warn else ""))
     s = data["settings"]
     out.append(f"- Medians of {s['repeats']} interleaved samples per contender (each sample "
                f">= {s['min_sample_s'] * 1e3:g} ms of back-to-back calls, after "

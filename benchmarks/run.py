@@ -208,9 +208,15 @@ def main(argv=None) -> int:
         titles = "; ".join(f"{k}: {WORKLOADS[k].title}" for k in batch)
         print(f"[{time.perf_counter() - t_start:6.1f}s] {titles} "
               f"({threads} thread{'s' if threads > 1 else ''}) ...", file=sys.stderr, flush=True)
-        data["workloads"].update(_spawn(["--worker", ",".join(batch), *extra],
-                                        harness.thread_env(threads),
-                                        f"workload {','.join(batch)}"))
+        with harness.OtherLoad() as load:
+            got = _spawn(["--worker", ",".join(batch), *extra], harness.thread_env(threads),
+                         f"workload {','.join(batch)}")
+        for result in got.values():
+            result["other_load_cores"] = load.cores
+        if load.cores is not None and load.cores > 0.1:
+            print(f"         warning: other processes kept {load.cores:.2f} cores busy during "
+                  f"{','.join(batch)}; its figures are unreliable", file=sys.stderr, flush=True)
+        data["workloads"].update(got)
     if "W5" in data["workloads"]:
         from benchmarks.memory import MALLOC_ENV, TRACEMALLOC_OK
 
