@@ -92,8 +92,11 @@ class Module:
         if isinstance(out, Tensor) and out._ctx is not None:
             # The last recorded call, so that a graph drawing can show this module as one
             # box (minigrad.viz, collapse=); weak references do not keep the graph alive.
-            inputs = [_ref(a) for a in args if isinstance(a, Tensor)]
-            self.__dict__["_last_call"] = (_ref(out), tuple(inputs))
+            if len(args) == 1:  # the common case, kept quick
+                inputs = (_ref(args[0]),) if isinstance(args[0], Tensor) else ()
+            else:
+                inputs = tuple([_ref(a) for a in args if isinstance(a, Tensor)])
+            self.__dict__["_last_call"] = (_ref(out), inputs)
         return out
 
     # ------------------------------------------------------------------ registration
