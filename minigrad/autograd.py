@@ -143,22 +143,27 @@ class Function:
         """Run the op on ``args`` (Tensors, arrays or numbers) and record it if needed."""
         fn = _new(cls)
         fn.saved = ()
-        n = len(args)
-        if n == 1:
+        if len(args) == 2:
+            x, y = args
+            if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
+                x, y = args = _tensors(args)
+            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
+            fn.parents = args if rg else None
+            if kwargs:
+                out = fn.forward(x.data, y.data, **kwargs)
+            else:
+                out = fn.forward(x.data, y.data)
+        elif len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):
                 args = _tensors(args)
                 x = args[0]
             rg = x.requires_grad and _mode.enabled
             fn.parents = args if rg else None
-            out = fn.forward(x.data, **kwargs)
-        elif n == 2:
-            x, y = args
-            if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
-                x, y = args = _tensors(args)
-            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
-            fn.parents = args if rg else None
-            out = fn.forward(x.data, y.data, **kwargs)
+            if kwargs:
+                out = fn.forward(x.data, **kwargs)
+            else:
+                out = fn.forward(x.data)
         else:
             args = _tensors(args)
             rg = _mode.enabled and any(a.requires_grad for a in args)
@@ -168,10 +173,15 @@ class Function:
             out = _as_output(fn, out)
         if _anomaly_threads and _mode.anomaly:
             _check_forward(fn, out, args, rg)
+        t = _new(Tensor)  # _make, inlined: this is the hottest path in minigrad
+        t.data = out
+        t.requires_grad = rg
         if rg:
             fn.seq = next(_counter)
-            return _make(out, True, fn)
-        return _make(out, False, None)
+            t._ctx = fn
+        else:
+            t._ctx = None
+        return t
 
     def forward(self, *arrays, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
