@@ -38,6 +38,14 @@ def _broadcast_error(op: str, a: np.ndarray, b: np.ndarray) -> ValueError:
     )
 
 
+def _save_crossed(fn: Function, a, b) -> None:
+    """Save for a product: dL/da needs b and dL/db needs a, so an array only the
+    gradient of a constant input would use is neither kept nor made read-only."""
+    p = fn.parents
+    if p is not None:
+        fn.save_for_backward(a if p[1].requires_grad else None, b if p[0].requires_grad else None)
+
+
 def _exp(v):
     return Exp.apply(v) if isinstance(v, Tensor) else np.exp(v)
 
@@ -111,7 +119,7 @@ class Mul(Function):
             out = a * b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
-        self.save_for_backward(a, b)
+        _save_crossed(self, a, b)
         return out
 
     def backward(self, g):
@@ -129,7 +137,8 @@ class Div(Function):
             out = a / b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
-        self.save_for_backward(a, b)
+        if self.parents is not None:  # dL/da needs b; dL/db needs a and b
+            self.save_for_backward(a if self.parents[1].requires_grad else None, b)
         return out
 
     def backward(self, g):
@@ -182,7 +191,7 @@ class Matmul(Function):
             out = a @ b
         except ValueError:
             _matmul_error(a, b)
-        self.save_for_backward(a, b)
+        _save_crossed(self, a, b)
         return out
 
     def backward(self, g):

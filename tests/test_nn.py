@@ -276,11 +276,11 @@ def test_non_strict_load_reports_missing_and_unexpected_keys():
 def test_load_into_read_only_parameters():
     model = _net()
     x = np.ones((2, 13))
-    out = model(x)  # the graph keeps the weights' arrays read-only
-    assert not model[0].weight.data.flags.writeable
+    out = model(x)  # the graph keeps the second layer's weights read-only
+    assert not model[2].weight.data.flags.writeable
     state = _net(3).state_dict()
     model.load_state_dict(state)
-    np.testing.assert_array_equal(model[0].weight.data, state["0.weight"])
+    np.testing.assert_array_equal(model[2].weight.data, state["2.weight"])
     assert out.data.shape == (2, 1)
 
 

@@ -194,8 +194,8 @@ def test_updates_are_in_place_once_the_graph_is_gone(cls):
 def test_arrays_held_by_a_live_graph_are_not_overwritten(cls):
     w = nn.Parameter(np.array([[1.0], [2.0]]))
     x = np.array([[1.0, 1.0], [2.0, 0.5]])
-    n = mg.matmul(x, w)
-    out = n * n  # a graph that still needs w's values
+    n = mg.matmul(mg.tensor(x, requires_grad=True), w)  # dL/dx needs w's values
+    out = n * n
     assert not w.data.flags.writeable
     held = weakref.ref(w.data)  # not a strong reference: only the graph holds the array
     old = w.data.copy()

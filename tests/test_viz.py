@@ -158,8 +158,9 @@ def test_saved_arrays_are_marked_until_backward_frees_them():
     g = Parsed(viz.to_dot(t["L"]))
     mark = g.legend_style("saved")
     saved = {n for n in t if g.nodes[g.id(n)].get("color") == mark["color"]}
-    # matmul keeps both inputs, sigmoid its own output, mse both inputs; add_bias nothing
-    assert saved == {"X", "W1", "O1", "W2", "P", "Y"}
+    # matmul keeps what the other input's gradient needs (X for dL/dW1, but not W1,
+    # since X needs no gradient), sigmoid its own output, mse both inputs
+    assert saved == {"X", "O1", "W2", "P", "Y"}
     assert all(g.nodes[g.id(n)]["peripheries"] == "2" for n in saved)
     assert "legend_freed" not in g.legend
 
@@ -319,7 +320,7 @@ GOLDEN = r"""digraph minigrad {
 	node [fontname="Helvetica", fontsize=10]
 	edge [arrowsize=0.7]
 	t0 [label="X\n(23, 13) float64", shape=box, style="rounded,filled", fillcolor="#deebf7", color="#cb181d", peripheries=2]
-	t1 [label="W\n(13, 1) float64", shape=box, style="rounded,filled", fillcolor="#c7e9c0", color="#cb181d", peripheries=2]
+	t1 [label="W\n(13, 1) float64", shape=box, style="rounded,filled", fillcolor="#c7e9c0"]
 	op0 [label=matmul, shape=ellipse, style=filled, fillcolor="#fff5b1"]
 	t2 [label="N\n(23, 1) float64", shape=box, style="rounded,filled", fillcolor="#ffffff"]
 	t3 [label="B\n(1,) float64", shape=box, style="rounded,filled", fillcolor="#c7e9c0"]
