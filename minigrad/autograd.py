@@ -242,8 +242,35 @@ def _tensors(args):
         else:
             # a copy: the op may save it, and a saved array turns read-only, which
             # must not happen to the caller's own array
-            out.append(_copy_tensor(a))
+            try:
+                out.append(_copy_tensor(a))
+            except TypeError as e:
+                raise _input_error(args, a, e) from None
     return tuple(out)
+
+
+def _input_error(args, a, e: TypeError) -> TypeError:
+    """Error path only: name the op whose ``apply`` got ``a``, which is not numeric."""
+    op = "an op"
+    frame = sys._getframe(1)
+    while frame is not None:  # the op is the ``cls`` of the Function.apply that called us
+        if frame.f_code is Function.apply.__func__.__code__:
+            op = frame.f_locals["cls"].name
+            break
+        frame = frame.f_back
+    i = next(k for k, b in enumerate(args) if b is a)
+    if isinstance(a, (np.ndarray, np.generic)):
+        what = f"an array of shape {np.shape(a)} and dtype {a.dtype}"
+    else:
+        text = repr(a)
+        what = f"a {type(a).__name__} ({text if len(text) <= 40 else text[:37] + '...'})"
+    inputs = ", ".join(
+        f"{type(b).__name__} {np.shape(b.data if isinstance(b, Tensor) else b)} "
+        f"{b.dtype}" if isinstance(b, (Tensor, np.ndarray, np.generic)) else type(b).__name__
+        for b in args
+    )
+    return TypeError(f"{op}: input {i} is {what}, not numeric data (bool, integer or "
+                     f"floating point); inputs: {inputs}")
 
 
 # --------------------------------------------------------------------------- backward
@@ -427,7 +454,10 @@ def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> Non
         g = _make(g, False, None)
     if retain_graph is None:
         retain_graph = create_graph
-    run_backward(t, g, retain_graph, create_graph)
+    try:
+        run_backward(t, g, retain_graph, create_graph)
+    except _FP_ERRORS as e:
+        raise _backward_float_error(e) from None
 
 
 def _output_grad(t: Tensor, grad, where: str):
@@ -446,8 +476,77 @@ def _output_grad(t: Tensor, grad, where: str):
             "they must be equal"
         )
     if g.dtype != t.data.dtype:
+        if g.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{where}: grad has dtype {g.dtype} (shape {g.shape}); it must be numeric, "
+                f"like the output ({t.data.dtype}, shape {shape})"
+            )
         g = g.astype(t.data.dtype)
     return g
+
+
+# --------------------------------------------------------------------------- floating-point errors
+
+# What numpy raises for an overflow, a division by zero or an invalid value under
+# np.errstate(...="raise"), or warns with (a RuntimeWarning) when warnings are errors.
+_FP_ERRORS = (FloatingPointError, RuntimeWarning)
+
+
+def _float_error(where: str, e: BaseException, arrays, limit: str = "",
+                 grad=None) -> FloatingPointError:
+    """Error path only: the FloatingPointError that names the op, the inputs' shapes,
+    dtypes and ranges, and the limit that was crossed."""
+    if isinstance(e, AnomalyError) or getattr(e, "minigrad_op", None):
+        return e  # already explained
+    text = str(e)
+    dtype = np.dtype(np.float64)
+
+    def describe(a) -> str:
+        nonlocal dtype
+        a = np.asarray(a.data if isinstance(a, Tensor) else a)
+        part = f"{a.shape} {a.dtype}"
+        if a.dtype.kind == "f":
+            dtype = a.dtype
+            if a.size:
+                part += f" in [{a.min():.4g}, {a.max():.4g}]"
+        return part
+
+    with np.errstate(all="ignore"):
+        what = "inputs: " + (", ".join(describe(a) for a in arrays) or "none")
+        if grad is not None:
+            what += "; output gradient: " + describe(grad)
+    info = np.finfo(dtype)
+    if "overflow" in text:
+        why = f"a value exceeds the largest {dtype} ({info.max:.4g})"
+    elif "underflow" in text:
+        why = f"a value is below the smallest normal {dtype} ({info.tiny:.4g})"
+    elif "divide" in text:
+        why = "a division by zero (or the log of zero) gives ±inf"
+    elif "invalid" in text:
+        why = "the result is undefined (NaN), as for the log of a negative number or 0/0"
+    else:
+        why = "numpy reported a floating-point problem"
+    err = FloatingPointError(
+        f"{where}: {text}: {why}{'; ' + limit if limit else ''} ({what}). Under numpy's "
+        "default error state the result would be inf or NaN with a RuntimeWarning; "
+        "minigrad.detect_anomaly() names the op that makes the first one"
+    )
+    err.minigrad_op = where
+    return err
+
+
+def _backward_float_error(e: BaseException) -> FloatingPointError:
+    """Error path only: find the node whose backward step failed (``fn`` in run_backward's
+    frame) and explain the error with the shapes and ranges of its inputs and gradient."""
+    fn = g = None
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is run_backward.__code__:
+            fn, g = tb.tb_frame.f_locals.get("fn"), tb.tb_frame.f_locals.get("g")
+        tb = tb.tb_next
+    if fn is None:
+        return _float_error("backward", e, ())
+    return _float_error(f"backward of '{fn.name}'", e, [p.data for p in fn.parents], grad=g)
 
 
 # --------------------------------------------------------------------------- anomaly detection
@@ -568,9 +667,7 @@ def value_and_grad(f, argnums=0):
                 nested = True
                 x = _Identity.apply(a)
             else:
-                data = a.data if isinstance(a, Tensor) else np.asarray(a, dtype=float) \
-                    if not isinstance(a, np.ndarray) else a
-                x = Tensor(data, requires_grad=True)
+                x = Tensor(_grad_argument(a, i), requires_grad=True)
             args[i] = x
             inputs.append(x)
         with enable_grad():
@@ -579,7 +676,11 @@ def value_and_grad(f, argnums=0):
             g = np.ones(out.shape, dtype=out.data.dtype)
             if nested:
                 g = _make(g, False, None)
-            grads = run_backward(out, g, retain_graph=nested, create_graph=nested, inputs=inputs)
+            try:
+                grads = run_backward(out, g, retain_graph=nested, create_graph=nested,
+                                     inputs=inputs)
+            except _FP_ERRORS as e:
+                raise _backward_float_error(e) from None
         else:
             grads = [None] * len(inputs)
         result = []
@@ -593,6 +694,26 @@ def value_and_grad(f, argnums=0):
         return value, (result[0] if single else tuple(result))
 
     return wrapped
+
+
+def _grad_argument(a, i: int) -> np.ndarray:
+    """Argument ``i`` of a function given to grad(), as a floating-point array."""
+    if isinstance(a, Tensor):
+        a = a.data
+    elif a is None:
+        raise TypeError(f"grad: argument {i} is None; expected a number or a float array")
+    elif not isinstance(a, np.ndarray):
+        try:
+            a = np.asarray(a, dtype=float)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"grad: argument {i} ({type(a).__name__}) is not numeric ({e})") \
+                from None
+    if a.dtype.kind != "f":
+        raise TypeError(
+            f"grad: argument {i} has dtype {a.dtype} (shape {a.shape}); gradients are taken "
+            "with respect to floating-point values"
+        )
+    return a
 
 
 def grad(f, argnums=0):

@@ -13,15 +13,22 @@ def _as_array(data, dtype, where: str) -> np.ndarray:
     """Convert user data: numpy arrays keep their dtype, Python numbers and lists become float64."""
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, (np.ndarray, np.generic)):
-        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
-    else:
+    if dtype is not None:
         try:
+            dtype = np.dtype(dtype)
+        except TypeError as e:
+            raise TypeError(f"{where}: dtype={dtype!r} is not a numpy dtype ({e})") from None
+    if data is None:  # numpy would make it NaN
+        raise TypeError(f"{where}: data is None; expected a number, a list or a numeric array")
+    try:
+        if isinstance(data, (np.ndarray, np.generic)):
+            arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
+        else:
             arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
-        except (TypeError, ValueError) as e:
-            raise TypeError(
-                f"{where}: data of type {type(data).__name__} is not numeric ({e})"
-            ) from None
+    except (TypeError, ValueError) as e:
+        what = f"dtype {data.dtype}" if isinstance(data, (np.ndarray, np.generic)) else \
+            f"type {type(data).__name__}"
+        raise TypeError(f"{where}: data of {what} is not numeric ({e})") from None
     if arr.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(
             f"{where}: data has dtype {arr.dtype}; minigrad works on bool, integer and "
