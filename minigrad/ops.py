@@ -14,11 +14,13 @@ engine sums them back to each input's shape in one place.
 from __future__ import annotations
 
 import builtins
+import numbers
 
 import numpy as np
 
-from .autograd import Function
+from .autograd import _FP_ERRORS, Function, _float_error
 from .tensor import Tensor
+from .tensor import tensor as _copy_tensor
 
 __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
@@ -68,7 +70,17 @@ def _normalize_axis(axis, ndim: int, op: str):
     """``axis`` as a sorted tuple of non-negative ints (None: all axes)."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            axes = None
+        if axes is None or not builtins.all(isinstance(a, (int, np.integer)) for a in axes):
+            raise TypeError(
+                f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
+            )
     out = []
     for a in axes:
         if not -ndim <= a < builtins.max(ndim, 1):
@@ -137,6 +149,8 @@ class Div(Function):
             out = a / b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (a, b), _DIV_LIMIT) from None
         if self.parents is not None:  # dL/da needs b; dL/db needs a and b
             self.save_for_backward(a if self.parents[1].requires_grad else None, b)
         return out
@@ -166,7 +180,10 @@ class Pow(Function):
     def forward(self, x, p):
         self.p = p
         self.save_for_backward(x)
-        return x**p
+        try:
+            return x**p
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (x,), f"computing x ** {p}") from None
 
     def backward(self, g):
         (x,) = self.saved
@@ -266,7 +283,10 @@ class DivScalar(Function):
 
     def forward(self, x, c):
         self.c = c
-        return x / c
+        try:
+            return x / c
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (x, np.asarray(c)), _DIV_LIMIT) from None
 
     def backward(self, g):
         return g / self.c
@@ -280,7 +300,10 @@ class RDivScalar(Function):
     def forward(self, x, c):
         self.c = c
         self.save_for_backward(x)
-        return c / x
+        try:
+            return c / x
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (np.asarray(c), x), _DIV_LIMIT) from None
 
     def backward(self, g):
         (x,) = self.saved
@@ -292,6 +315,15 @@ _SCALARS = frozenset((int, float))
 
 def _is_scalar(v) -> bool:
     return type(v) in _SCALARS
+
+
+_DIV_LIMIT = "the quotient's magnitude must stay below the dtype's largest value"
+_LOG_LIMIT = "log is finite for inputs > 0 (log(0) = −inf, log of a negative number is NaN)"
+
+
+def _exp_limit(x) -> str:
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    return f"exp overflows {dtype} for inputs above {np.log(np.finfo(dtype).max):.6g}"
 
 
 class AddBias(Add):
@@ -315,28 +347,35 @@ class AddBias(Add):
         return n + b
 
 
-def _tensor(v) -> Tensor:
-    return v if isinstance(v, Tensor) else Tensor(v)
+def _tensor(v, op: str) -> Tensor:
+    """``v`` as a Tensor; a copy of an array, since an op may save it and make it read-only."""
+    if isinstance(v, Tensor):
+        return v
+    try:
+        return _copy_tensor(v)
+    except TypeError as e:
+        reason = str(e).split(": ", 1)[-1]  # without the "tensor: " of tensor()'s message
+        raise TypeError(f"{op}: input 0 is not numeric ({reason})") from None
 
 
 def add(a, b) -> Tensor:
     """a + b, broadcasting as numpy does."""
-    return _tensor(a) + b
+    return _tensor(a, "add") + b
 
 
 def sub(a, b) -> Tensor:
     """a − b, broadcasting as numpy does."""
-    return _tensor(a) - b
+    return _tensor(a, "sub") - b
 
 
 def mul(a, b) -> Tensor:
     """a ⊙ b (elementwise), broadcasting as numpy does."""
-    return _tensor(a) * b
+    return _tensor(a, "mul") * b
 
 
 def div(a, b) -> Tensor:
     """a / b (elementwise), broadcasting as numpy does."""
-    return _tensor(a) / b
+    return _tensor(a, "div") / b
 
 
 def neg(x) -> Tensor:
@@ -346,13 +385,18 @@ def neg(x) -> Tensor:
 
 def pow(x, exponent) -> Tensor:
     """x ** exponent for a scalar (Python or 0-d) exponent."""
-    if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
-        raise TypeError(
-            f"pow: the exponent must be a scalar number, got {type(exponent).__name__} "
-            f"of shape {np.shape(exponent)}; use exp(b * log(x)) for a tensor exponent"
-        )
-    if isinstance(exponent, np.generic):
-        exponent = exponent.item()
+    if type(exponent) not in _SCALARS:
+        if isinstance(exponent, (np.ndarray, np.generic)) and exponent.ndim == 0 \
+                and exponent.dtype.kind in "biuf":
+            exponent = exponent.item()
+        elif isinstance(exponent, numbers.Real) and not isinstance(exponent, np.ndarray):
+            exponent = float(exponent)
+        else:
+            raise TypeError(
+                f"pow: the exponent must be a scalar number, got {type(exponent).__name__} "
+                f"of shape {np.shape(exponent) if not isinstance(exponent, str) else ()}; "
+                "use exp(b * log(x)) for a tensor exponent"
+            )
     return Pow.apply(x, p=exponent)
 
 
@@ -438,7 +482,10 @@ class Exp(Function):
     __slots__ = ()
 
     def forward(self, x):
-        y = np.exp(x)
+        try:
+            y = np.exp(x)
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (x,), _exp_limit(x)) from None
         self.save_for_backward(y)
         return y
 
@@ -453,7 +500,10 @@ class Log(Function):
 
     def forward(self, x):
         self.save_for_backward(x)
-        return np.log(x)
+        try:
+            return np.log(x)
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (x,), _LOG_LIMIT) from None
 
     def backward(self, g):
         (x,) = self.saved
@@ -547,7 +597,7 @@ class Reshape(Function):
         self.shape = x.shape
         try:
             return x.reshape(shape)
-        except ValueError:
+        except (ValueError, TypeError):
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                 f"to {shape}"
@@ -662,19 +712,34 @@ class Cast(Function):
         return g.astype(self.dtype)
 
 
+def _shape_arg(shape, op: str, what: str = "shape") -> tuple:
+    """A shape (or axes) argument as a tuple of ints."""
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    try:
+        out = tuple(shape)
+    except TypeError:
+        out = None
+    if out is None or not builtins.all(isinstance(n, (int, np.integer)) for n in out):
+        raise TypeError(f"{op}: {what} must be an int or a tuple of ints, got {shape!r}")
+    return out
+
+
 def reshape(x, shape) -> Tensor:
     """The same values in a new shape (one dimension may be −1)."""
-    return Reshape.apply(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+    return Reshape.apply(x, shape=_shape_arg(shape, "reshape"))
 
 
 def transpose(x, axes=None) -> Tensor:
     """Permute the axes (reverse them when ``axes`` is None)."""
+    if axes is not None:
+        axes = _shape_arg(axes, "transpose", "axes")
     return Transpose.apply(x, axes=axes)
 
 
 def broadcast_to(x, shape) -> Tensor:
     """Repeat ``x`` along new or size-1 axes to ``shape``."""
-    return BroadcastTo.apply(x, shape=tuple(shape))
+    return BroadcastTo.apply(x, shape=_shape_arg(shape, "broadcast_to"))
 
 
 def getitem(x, index) -> Tensor:
@@ -684,7 +749,16 @@ def getitem(x, index) -> Tensor:
 
 def astype(x, dtype) -> Tensor:
     """The values converted to ``dtype``; the gradient is converted back."""
-    return Cast.apply(x, dtype=np.dtype(dtype))
+    try:
+        target = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"astype: dtype={dtype!r} is not a numpy dtype ({e})") from None
+    if target.kind not in "biuf":
+        raise TypeError(
+            f"astype: cannot convert to dtype {target}; minigrad works on bool, integer and "
+            "floating-point arrays"
+        )
+    return Cast.apply(x, dtype=target)
 
 
 # --------------------------------------------------------------------------- softmax family
