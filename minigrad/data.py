@@ -55,6 +55,17 @@ def _rows(arrays: tuple, where: str) -> tuple[list[np.ndarray], int]:
     return converted, converted[0].shape[0]
 
 
+def _random_state(seed, where: str) -> np.random.RandomState:
+    """``numpy.random.RandomState(seed)``, with an error that names the caller."""
+    try:
+        return np.random.RandomState(seed)
+    except (TypeError, ValueError) as e:
+        raise type(e)(
+            f"{where}: seed must be None, an int in [0, 2**32) or a numpy RandomState or "
+            f"Generator, got {seed!r} ({e})"
+        ) from None
+
+
 def _is_int(x) -> bool:
     """True for Python and numpy integers, but not for bool."""
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
@@ -116,7 +127,7 @@ def train_test_split(*arrays, test_size=0.25, seed: int | None = None) -> list[n
     where = "train_test_split"
     converted, n = _rows(arrays, where)
     n_test = _test_count(test_size, n)
-    order = np.random.RandomState(seed).permutation(n)
+    order = _random_state(seed, where).permutation(n)
     test_idx, train_idx = order[:n_test], order[n_test:]
     out: list[np.ndarray] = []
     for a in converted:
@@ -138,7 +149,8 @@ class StandardScaler:
     to 1 and its mean to that value, so it transforms to exact zeros rather than
     dividing by zero. A standard deviation that underflows to 0 also gets scale 1.
 
-    Integer input is converted to float64; float32 stays float32.
+    Integer input is converted to float64; float32 stays float32. ``fit`` refuses data
+    holding NaN or infinite values.
 
     Attributes (after :meth:`fit`):
         mean_: the per-feature mean, shape ``X.shape[1:]``.
@@ -168,6 +180,12 @@ class StandardScaler:
         X = self._as_float(X, where)
         if X.shape[0] == 0:
             raise ValueError(f"{where}: X has no rows (shape {X.shape}); cannot compute statistics")
+        finite = np.isfinite(X)
+        if not finite.all():
+            raise ValueError(
+                f"{where}: X (shape {X.shape}, dtype {X.dtype}) holds {int(X.size - finite.sum())} "
+                "NaN or infinite values; the mean and standard deviation would be meaningless"
+            )
         mean = X.mean(axis=0)
         std = X.std(axis=0)  # ddof=0: the population standard deviation
         # Test constancy exactly on the data, not on the computed std: rounding can leave
@@ -260,6 +278,12 @@ class DataLoader:
         if not _is_int(batch_size) or batch_size < 1:
             raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
         self.arrays: tuple[np.ndarray, ...] = tuple(_rows(arrays, where)[0])
+        for i, a in enumerate(self.arrays):
+            if a.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"{where}: array {i} (shape {a.shape}) has dtype {a.dtype}; batches go to "
+                    "a model, so the data must be numeric (bool, integer or floating point)"
+                )
         self.num_rows: int = self.arrays[0].shape[0]
         self.batch_size: int = int(batch_size)
         self.shuffle: bool = bool(shuffle)
@@ -267,7 +291,7 @@ class DataLoader:
         if isinstance(seed, (np.random.RandomState, np.random.Generator)):
             self.rng = seed
         else:
-            self.rng = np.random.RandomState(seed)
+            self.rng = _random_state(seed, where)
         self._order = np.arange(self.num_rows)
 
     def __len__(self) -> int:

@@ -8,7 +8,8 @@ shape or shapes that differ only by axes of size 1, e.g. ``(n,)`` against ``(n, 
 ``(1, n)``. Both are then compared element by element in order. Anything else, e.g.
 ``(n,)`` against ``(1, m)`` or ``(2, 3)`` against ``(3, 2)``, is an error instead of a
 silent broadcast (``(n,) - (n, 1)`` in numpy would give an ``(n, n)`` matrix and a
-meaningless number).
+meaningless number). NaN or infinite values are refused with a ValueError, as in
+scikit-learn, rather than giving a NaN metric.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def _pair(y_true, y_pred, where: str) -> tuple[np.ndarray, np.ndarray]:
         )
     if t.size == 0:
         raise ValueError(f"{where}: y_true and y_pred are empty (shape {t.shape})")
+    for name, a in (("y_true", t), ("y_pred", p)):
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            bad = int(a.size - np.isfinite(a).sum())
+            raise ValueError(
+                f"{where}: {name} (shape {a.shape}) holds {bad} NaN or infinite values"
+            )
     return t.astype(np.float64).ravel(), p.astype(np.float64).ravel()
 
 

@@ -81,13 +81,13 @@ class Optimizer:
                 )
             if p._ctx is not None:
                 raise ValueError(
-                    f"{name}: parameter {i} was computed by an op ({p._ctx.name}); only leaf "
-                    "tensors can be optimized"
+                    f"{name}: parameter {i} (shape {p.data.shape}) was computed by an op "
+                    f"({p._ctx.name}); only leaf tensors can be optimized"
                 )
             if p.data.dtype.kind != "f":
                 raise TypeError(
-                    f"{name}: parameter {i} has dtype {p.data.dtype}; only floating-point "
-                    "tensors can be optimized"
+                    f"{name}: parameter {i} (shape {p.data.shape}) has dtype {p.data.dtype}; "
+                    "only floating-point tensors can be optimized"
                 )
             if p in seen:
                 raise ValueError(f"{name}: parameter {i} appears more than once in params")
@@ -125,8 +125,8 @@ def _check(opt: str, what: str, value, low: float, high: float | None) -> float:
         v = float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{opt}: {what} must be a number, got {value!r}") from None
-    if not (v >= low and (high is None or v < high)):
-        bounds = f">= {low}" if high is None else f"in [{low}, {high})"
+    if not (v >= low and (high is None or v < high)) or not math.isfinite(v):
+        bounds = f"a finite number >= {low}" if high is None else f"in [{low}, {high})"
         raise ValueError(f"{opt}: {what} must be {bounds}, got {value!r}")
     return v
 

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def _float64_inputs(inputs) -> list:
+def _float64_inputs(inputs, where: str = "gradcheck") -> list:
     """Float64 copies of the Tensor inputs; anything else (arrays of labels or
     indices, axes, flags) is passed through unchanged and held constant."""
     out = [
@@ -36,8 +36,27 @@ def _float64_inputs(inputs) -> list:
         for x in inputs
     ]
     if not any(isinstance(t, Tensor) and t.requires_grad for t in out):
-        raise ValueError("gradcheck: no input is a Tensor that requires grad; nothing to check")
+        kinds = ", ".join(
+            f"Tensor {x.shape} {x.dtype} requires_grad=False" if isinstance(x, Tensor)
+            else type(x).__name__ for x in inputs
+        )
+        raise ValueError(
+            f"{where}: no input is a Tensor that requires grad; nothing to check (inputs: "
+            f"{kinds or 'none'})"
+        )
     return out
+
+
+def _check_settings(where: str, fn, eps, atol, rtol) -> None:
+    if not callable(fn):
+        raise TypeError(f"{where}: fn must be callable, got {type(fn).__name__}")
+    for name, value, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"),
+                             ("rtol", rtol, ">= 0")):
+        ok = isinstance(value, (int, float, np.floating, np.integer)) and \
+            not isinstance(value, bool) and np.isfinite(value) and \
+            (value > 0 if name == "eps" else value >= 0)
+        if not ok:
+            raise ValueError(f"{where}: {name} must be a finite number {low}, got {value!r}")
 
 
 def _output(fn, xs, where: str) -> Tensor:
@@ -80,6 +99,7 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 
     by element: ``|analytic − numeric| ≤ atol + rtol·|numeric|``. Returns True, or
     raises AssertionError naming the input, the element and both values.
     """
+    _check_settings("gradcheck", fn, eps, atol, rtol)
     xs = _float64_inputs(inputs)
     out = _output(fn, xs, "gradcheck")
     rng = np.random.default_rng(seed)
@@ -119,7 +139,8 @@ def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: floa
     ``create_graph=True``) are projected on random directions ``u`` and the result is
     checked with :func:`gradcheck`, which differentiates the backward pass itself.
     """
-    xs = _float64_inputs(inputs)
+    _check_settings("gradgradcheck", fn, eps, atol, rtol)
+    xs = _float64_inputs(inputs, "gradgradcheck")
     rng = np.random.default_rng(seed + 1)
     with no_grad():
         shape = _output(fn, xs, "gradgradcheck").shape

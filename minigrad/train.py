@@ -69,7 +69,14 @@ def _batches(data, where: str):
     if isinstance(data, (tuple, list)) and data:
         if all(isinstance(a, (np.ndarray, Tensor)) for a in data):
             return (tuple(data),)  # one batch of arrays
-    if iter(data) is data:
+    try:
+        is_iterator = iter(data) is data
+    except TypeError:
+        raise TypeError(
+            f"{where} must be a DataLoader, a list of batches or a tuple of arrays, got "
+            f"{type(data).__name__}"
+        ) from None
+    if is_iterator:
         raise TypeError(
             f"{where} is an iterator, which would be used up after one epoch; pass a "
             "DataLoader, a list of batches or a tuple of arrays"
@@ -119,8 +126,18 @@ class Trainer:
             raise ValueError(f"Trainer: eval_every must be a positive int, got {eval_every!r}")
         if patience is not None and (not isinstance(patience, int) or patience < 1):
             raise ValueError(f"Trainer: patience must be a positive int or None, got {patience!r}")
-        if min_delta < 0:
-            raise ValueError(f"Trainer: min_delta must be >= 0, got {min_delta!r}")
+        if not isinstance(min_delta, (int, float)) or isinstance(min_delta, bool) \
+                or not min_delta >= 0 or not math.isfinite(min_delta):
+            raise ValueError(f"Trainer: min_delta must be >= 0 and finite, got {min_delta!r}")
+        for name, value in (("model", model), ("loss_fn", loss_fn)):
+            if not callable(value):
+                raise TypeError(f"Trainer: {name} must be callable, got {type(value).__name__}")
+        for method in ("zero_grad", "step"):
+            if not callable(getattr(optimizer, method, None)):
+                raise TypeError(
+                    f"Trainer: optimizer must have {method}() (an optim.SGD or Adam), got "
+                    f"{type(optimizer).__name__}"
+                )
         self.model = model
         self.loss_fn = loss_fn
         self.optimizer = optimizer

@@ -132,7 +132,11 @@ def draw(tensor: Tensor, **options) -> ComputationGraph:
     text; ``.render()``, ``.pipe()`` and notebook display need the Graphviz ``dot``
     program and raise :class:`GraphvizNotFoundError` when it is missing.
     """
-    lines = _build_lines(tensor, **_options(options))
+    return _draw(tensor, options, "draw")
+
+
+def _draw(tensor, options: dict, where: str) -> ComputationGraph:
+    lines = _build_lines(tensor, **_options(options, where), where=where)
     return ComputationGraph(name=_GRAPH_NAME, body=[f"\t{line}\n" for line in lines], format="svg")
 
 
@@ -142,7 +146,12 @@ def save(tensor: Tensor, path, format: str = "svg", **options) -> pathlib.Path:
     Takes the same keyword options as :func:`to_dot`; returns the path written. Only
     ``path`` is written (no DOT source file is left beside it).
     """
-    image = draw(tensor, **options).pipe(format=format)
+    if not isinstance(format, str) or format not in graphviz.FORMATS:
+        raise ValueError(
+            f"save: format {format!r} is not one Graphviz can write; use e.g. 'svg', 'png' "
+            "or 'pdf'"
+        )
+    image = _draw(tensor, options, "save").pipe(format=format)
     path = pathlib.Path(os.fspath(path))
     path.write_bytes(image)
     return path
@@ -193,11 +202,13 @@ class ComputationGraph(graphviz.Digraph):
 _GRAPH_NAME = "minigrad"
 
 
-def _options(options: dict) -> dict:
+def _options(options: dict, where: str) -> dict:
     known = ("show_data", "show_grad", "show_formulas", "rankdir", "max_nodes", "collapse")
     unknown = sorted(set(options) - set(known))
     if unknown:
-        raise TypeError(f"unexpected option(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        raise TypeError(
+            f"{where}: unexpected option(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
     defaults = {
         "show_data": False,
         "show_grad": False,
@@ -276,7 +287,8 @@ def _regions(walk: _Walk, model) -> dict:
     """Function -> _Region for the ops of each collapsed top-level child of ``model``."""
     if not callable(getattr(model, "named_children", None)):
         raise TypeError(
-            f"collapse: expected a module with named_children(), got {type(model).__name__}"
+            f"to_dot: collapse= expects a module with named_children(), got "
+            f"{type(model).__name__}"
         )
     children = list(model.named_children())
     if not children:
@@ -321,13 +333,25 @@ def _regions(walk: _Walk, model) -> dict:
 # --------------------------------------------------------------------------- DOT text
 
 
-def _build_lines(tensor, show_data, show_grad, show_formulas, rankdir, max_nodes, collapse):
+def _build_lines(tensor, show_data, show_grad, show_formulas, rankdir, max_nodes, collapse,
+                 where="to_dot"):
     if not isinstance(tensor, Tensor):
-        raise TypeError(f"to_dot: expected a minigrad Tensor, got {type(tensor).__name__}")
-    if rankdir not in _RANKDIRS:
-        raise ValueError(f"to_dot: rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
-    if max_nodes is not None and max_nodes < 1:
-        raise ValueError(f"to_dot: max_nodes must be a positive int or None, got {max_nodes!r}")
+        raise TypeError(f"{where}: expected a minigrad Tensor, got {type(tensor).__name__}")
+    for name, flag in (("show_data", show_data), ("show_grad", show_grad),
+                       ("show_formulas", show_formulas)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{where}: {name} must be True or False, got {flag!r}")
+    if not isinstance(rankdir, str) or rankdir not in _RANKDIRS:
+        raise ValueError(
+            f"{where}: rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}"
+        )
+    if max_nodes is not None and (
+        not isinstance(max_nodes, (int, np.integer)) or isinstance(max_nodes, bool)
+        or max_nodes < 1
+    ):
+        raise ValueError(
+            f"{where}: max_nodes must be a positive int or None, got {max_nodes!r}"
+        )
 
     walk = _Walk(tensor)
     owner = _regions(walk, collapse) if collapse is not None else {}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import NamedTuple
 from weakref import ref as _ref
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_array
 
 __all__ = ["Parameter", "Module", "Sequential"]
 
@@ -29,9 +30,10 @@ class Parameter(Tensor):
     __slots__ = ("_auto_name",)
 
     def __init__(self, data, name: str | None = None):
-        arr = data.data if isinstance(data, Tensor) else data
-        floating = isinstance(arr, (np.ndarray, np.generic)) and arr.dtype.kind == "f"
-        super().__init__(arr, requires_grad=True, dtype=None if floating else np.float64, name=name)
+        arr = _as_array(data, None, "Parameter")  # numeric data, not copied
+        if arr.dtype.kind != "f":
+            arr = arr.astype(np.float64)
+        super().__init__(arr, requires_grad=True, name=name)
         self._auto_name = None
 
     def __repr__(self) -> str:
@@ -210,6 +212,12 @@ class Module:
         :meth:`state_dict`; shapes and dtypes must always match. Values are copied.
         Returns the missing and unexpected keys (both empty under ``strict``).
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict into {type(self).__name__}: state must be a mapping "
+                f"name -> array (from state_dict() or minigrad.load()), got "
+                f"{type(state).__name__}"
+            )
         own = dict(self.named_parameters())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
@@ -217,13 +225,17 @@ class Module:
         if strict and missing:
             problems.append("missing keys: " + ", ".join(missing))
         if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
+            problems.append("unexpected keys: " + ", ".join(str(k) for k in unexpected))
         updates = []
         for key, p in own.items():
             if key not in state:
                 continue
             value = state[key]
-            value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            try:
+                value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            except (TypeError, ValueError) as e:
+                problems.append(f"{key!r}: {type(value).__name__} is not an array ({e})")
+                continue
             if value.shape != p.data.shape:
                 problems.append(
                     f"{key!r}: shape {value.shape} in the state, {p.data.shape} in the model"
