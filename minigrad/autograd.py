@@ -446,8 +446,9 @@ def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> Non
     """Reverse mode from ``t``; see :meth:`Tensor.backward`."""
     if not t.requires_grad:
         raise RuntimeError(
-            "backward: this tensor does not require grad and has no graph; create the "
-            "inputs with requires_grad=True (and outside no_grad())"
+            f"backward: this tensor (shape {t.data.shape}, dtype {t.data.dtype}) does not "
+            "require grad and has no graph; create the inputs with requires_grad=True (and "
+            "outside no_grad())"
         )
     g = _output_grad(t, grad, "backward")
     if create_graph:

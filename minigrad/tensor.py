@@ -269,21 +269,29 @@ class Tensor:
     def _inplace(self, other, ufunc, symbol):
         if self.requires_grad and _autograd._mode.enabled:
             raise RuntimeError(
-                f"in-place '{symbol}' on a tensor that requires grad would not be recorded; "
-                "do it inside minigrad.no_grad(), as optimizers do"
+                f"in-place '{symbol}' on a tensor of shape {self.data.shape} that requires "
+                "grad would not be recorded; do it inside minigrad.no_grad(), as optimizers do"
             )
         a = self.data
         b = _raw(other)
-        if a.flags.writeable:
-            ufunc(a, b, out=a, casting="same_kind")
-        else:
+        try:
+            if a.flags.writeable:
+                ufunc(a, b, out=a, casting="same_kind")
+                return self
             new = ufunc(a, b)
-            if new.shape != a.shape:
-                raise ValueError(
-                    f"in-place '{symbol}': operand of shape {np.shape(b)} would change the "
-                    f"tensor's shape {a.shape}"
-                )
-            self.data = new.astype(a.dtype, copy=False)
+        except (TypeError, ValueError) as e:
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            dtype = f" and dtype {b.dtype}" if isinstance(b, (np.ndarray, np.generic)) else ""
+            raise kind(
+                f"in-place '{symbol}': cannot apply a {type(b).__name__} of shape "
+                f"{np.shape(b)}{dtype} to the tensor's {a.shape} {a.dtype} data ({e})"
+            ) from None
+        if new.shape != a.shape:
+            raise ValueError(
+                f"in-place '{symbol}': operand of shape {np.shape(b)} would change the "
+                f"tensor's shape {a.shape}"
+            )
+        self.data = new.astype(a.dtype, copy=False)
         return self
 
     def __iadd__(self, other):
