@@ -260,16 +260,16 @@ def _input_error(args, a, e: TypeError) -> TypeError:
         frame = frame.f_back
     i = next(k for k, b in enumerate(args) if b is a)
     if isinstance(a, (np.ndarray, np.generic)):
-        what = f"an array of shape {np.shape(a)} and dtype {a.dtype}"
+        what = f"{type(a).__name__} of shape {np.shape(a)} and dtype {a.dtype}"
     else:
         text = repr(a)
-        what = f"a {type(a).__name__} ({text if len(text) <= 40 else text[:37] + '...'})"
+        what = f"{type(a).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
     inputs = ", ".join(
         f"{type(b).__name__} {np.shape(b.data if isinstance(b, Tensor) else b)} "
         f"{b.dtype}" if isinstance(b, (Tensor, np.ndarray, np.generic)) else type(b).__name__
         for b in args
     )
-    return TypeError(f"{op}: input {i} is {what}, not numeric data (bool, integer or "
+    return TypeError(f"{op}: input {i} ({what}) is not numeric data (bool, integer or "
                      f"floating point); inputs: {inputs}")
 
 
