@@ -494,20 +494,20 @@ _FP_ERRORS = (FloatingPointError, RuntimeWarning)
 
 
 def _float_error(where: str, e: BaseException, arrays, limit: str = "",
-                 grad=None) -> FloatingPointError:
+                 grad=None, dtype=None) -> FloatingPointError:
     """Error path only: the FloatingPointError that names the op, the inputs' shapes,
-    dtypes and ranges, and the limit that was crossed."""
+    dtypes and ranges, and the limit that was crossed (in ``dtype``: by default the
+    inputs' floating-point dtype)."""
     if isinstance(e, AnomalyError) or getattr(e, "minigrad_op", None):
         return e  # already explained
     text = str(e)
-    dtype = np.dtype(np.float64)
+    result = [np.dtype(dtype)] if dtype is not None else []
 
     def describe(a) -> str:
-        nonlocal dtype
         a = np.asarray(a.data if isinstance(a, Tensor) else a)
         part = f"{a.shape} {a.dtype}"
         if a.dtype.kind == "f":
-            dtype = a.dtype
+            result.append(a.dtype)
             if a.size:
                 part += f" in [{a.min():.4g}, {a.max():.4g}]"
         return part
@@ -516,6 +516,7 @@ def _float_error(where: str, e: BaseException, arrays, limit: str = "",
         what = "inputs: " + (", ".join(describe(a) for a in arrays) or "none")
         if grad is not None:
             what += "; output gradient: " + describe(grad)
+    dtype = result[0] if result and result[0].kind == "f" else np.dtype(np.float64)
     info = np.finfo(dtype)
     if "overflow" in text:
         why = f"a value exceeds the largest {dtype} ({info.max:.4g})"
@@ -524,7 +525,8 @@ def _float_error(where: str, e: BaseException, arrays, limit: str = "",
     elif "divide" in text:
         why = "a division by zero (or the log of zero) gives ±inf"
     elif "invalid" in text:
-        why = "the result is undefined (NaN), as for the log of a negative number or 0/0"
+        why = ("the result is undefined (NaN) or not representable, as for the log of a "
+               "negative number, 0/0, or a value outside an integer dtype's range")
     else:
         why = "numpy reported a floating-point problem"
     err = FloatingPointError(

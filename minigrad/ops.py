@@ -103,6 +103,8 @@ class Add(Function):
             return a + b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (a, b)) from None
 
     def backward(self, g):
         return g, g
@@ -117,6 +119,8 @@ class Sub(Function):
             return a - b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (a, b)) from None
 
     def backward(self, g):
         return g, (-g if self.parents[1].requires_grad else None)
@@ -131,6 +135,8 @@ class Mul(Function):
             out = a * b
         except ValueError:
             raise _broadcast_error(self.name, a, b) from None
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (a, b)) from None
         _save_crossed(self, a, b)
         return out
 
@@ -208,6 +214,8 @@ class Matmul(Function):
             out = a @ b
         except ValueError:
             _matmul_error(a, b)
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (a, b)) from None
         _save_crossed(self, a, b)
         return out
 
@@ -706,7 +714,11 @@ class Cast(Function):
 
     def forward(self, x, dtype):
         self.dtype = x.dtype
-        return x.astype(dtype)
+        try:
+            return x.astype(dtype)
+        except _FP_ERRORS as e:
+            raise _float_error(self.name, e, (x,), f"converting to {dtype}",
+                               dtype=dtype) from None
 
     def backward(self, g):
         return g.astype(self.dtype)
