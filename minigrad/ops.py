@@ -9,6 +9,17 @@ Backward formulas use only what numpy arrays and Tensors share, plus the
 dispatching helpers below, so the same code serves first-order backward on arrays
 and higher-order backward on Tensors. Gradients may keep a broadcast shape: the
 engine sums them back to each input's shape in one place.
+
+At the edge: ops compute in IEEE floating point in their inputs' dtype and follow
+numpy's floating-point error state; none clips its results or checks its inputs' range
+on the fast path. Each op's docstring says where its results (and gradients) stop
+being finite. Past that point the true value is beyond the dtype's range (or undefined):
+with ``np.errstate(over=..., divide=..., invalid="raise")``, or with RuntimeWarning
+turned into an error, the op raises FloatingPointError naming itself (``exp: ...``,
+``backward of 'div': ...``), its inputs' shapes, dtypes and ranges, and the limit;
+under numpy's default state the value is inf or NaN with numpy's RuntimeWarning, and
+``np.errstate(...="ignore")`` gives it silently. ``minigrad.detect_anomaly()`` names
+the op that made the first one.
 """
 
 from __future__ import annotations
@@ -367,22 +378,33 @@ def _tensor(v, op: str) -> Tensor:
 
 
 def add(a, b) -> Tensor:
-    """a + b, broadcasting as numpy does."""
+    """a + b, broadcasting as numpy does. Finite unless the sum passes the dtype's largest
+    value (1.8e308 for float64)."""
     return _tensor(a, "add") + b
 
 
 def sub(a, b) -> Tensor:
-    """a − b, broadcasting as numpy does."""
+    """a − b, broadcasting as numpy does. Finite unless the difference passes the dtype's
+    largest value."""
     return _tensor(a, "sub") - b
 
 
 def mul(a, b) -> Tensor:
-    """a ⊙ b (elementwise), broadcasting as numpy does."""
+    """a ⊙ b (elementwise), broadcasting as numpy does. Finite unless a product passes the
+    dtype's largest value (tiny products underflow to 0 quietly)."""
     return _tensor(a, "mul") * b
 
 
 def div(a, b) -> Tensor:
-    """a / b (elementwise), broadcasting as numpy does."""
+    """a / b (elementwise), broadcasting as numpy does.
+
+    At the edge: finite while the quotient fits the dtype (1e3 / 1e-300 = 1e303 does). The
+    gradient for a, g / b, is as large as the quotient; the gradient for b, −g·a / b²,
+    overflows for a divisor near zero (b = 1e-300), so with numpy errors raised
+    ``backward of 'div'`` fails there. A constant divisor (no gradient) stays finite.
+    ``c / x`` for a number c has gradient −c·g / x², which fails the same way. b = 0
+    is a division by zero.
+    """
     return _tensor(a, "div") / b
 
 
@@ -392,7 +414,13 @@ def neg(x) -> Tensor:
 
 
 def pow(x, exponent) -> Tensor:
-    """x ** exponent for a scalar (Python or 0-d) exponent."""
+    """x ** exponent for a scalar (Python or 0-d) exponent.
+
+    At the edge: x ** 2 and x ** 3 are finite at |x| = 1e3; x ** 0.5 is finite forward
+    and backward down to x = 1e-300 (its gradient 0.5 / √x is 5e149 there) but its
+    gradient divides by zero at x = 0; for a negative exponent the gradient
+    p·x^(p−1) overflows near zero (x ** -1 at 1e-300: the gradient −1e600).
+    """
     if type(exponent) not in _SCALARS:
         if isinstance(exponent, (np.ndarray, np.generic)) and exponent.ndim == 0 \
                 and exponent.dtype.kind in "biuf":
@@ -409,7 +437,8 @@ def pow(x, exponent) -> Tensor:
 
 
 def matmul(a, b) -> Tensor:
-    """a @ b for 2-D operands or batches of them (leading dims broadcast)."""
+    """a @ b for 2-D operands or batches of them (leading dims broadcast). Finite unless a
+    sum of products passes the dtype's largest value."""
     return Matmul.apply(a, b)
 
 
@@ -519,27 +548,41 @@ class Log(Function):
 
 
 def sigmoid(x) -> Tensor:
-    """σ(x) = 1 / (1 + e^−x), computed without overflow for any x."""
+    """σ(x) = 1 / (1 + e^−x), computed without overflow for any x: finite, forward and
+    backward, for every finite input (σ(1000) = 1; σ(−1000) is 0 or a value below the
+    smallest normal float)."""
     return Sigmoid.apply(x)
 
 
 def tanh(x) -> Tensor:
-    """tanh(x)."""
+    """tanh(x); finite, forward and backward, for every finite input."""
     return Tanh.apply(x)
 
 
 def relu(x) -> Tensor:
-    """max(x, 0); the gradient at 0 is taken as 0."""
+    """max(x, 0); the gradient at 0 is taken as 0. Finite for every finite input."""
     return ReLU.apply(x)
 
 
 def exp(x) -> Tensor:
-    """e^x."""
+    """e^x.
+
+    At the edge: finite for x up to log of the largest float, 709.78 for float64 (88.72
+    for float32); e^x underflows quietly to 0 for very negative x. Above the limit the
+    true value overflows: with numpy errors raised, FloatingPointError
+    ``exp: overflow ... for inputs above 709.783``; else inf with numpy's RuntimeWarning.
+    """
     return Exp.apply(x)
 
 
 def log(x) -> Tensor:
-    """Natural logarithm."""
+    """Natural logarithm.
+
+    At the edge: finite for every x > 0: log(1e-300) = −690.8, with gradient
+    1/x = 1e300; only for subnormal x below 5.6e-309 does the gradient 1/x overflow
+    (float64). log(0) is a division by zero (−inf) and the log of a negative number is
+    invalid (NaN).
+    """
     return Log.apply(x)
 
 
@@ -760,7 +803,8 @@ def getitem(x, index) -> Tensor:
 
 
 def astype(x, dtype) -> Tensor:
-    """The values converted to ``dtype``; the gradient is converted back."""
+    """The values converted to ``dtype``; the gradient is converted back. A value beyond
+    the target dtype's range (1e300 to float32) overflows, as numpy's cast does."""
     try:
         target = np.dtype(dtype)
     except TypeError as e:
@@ -821,12 +865,14 @@ class LogSoftmax(Function):
 
 
 def softmax(x, axis: int = -1) -> Tensor:
-    """exp(x) / Σ exp(x) along ``axis``, stable for any magnitude."""
+    """exp(x) / Σ exp(x) along ``axis``, stable for any magnitude: finite, forward and
+    backward, for every finite input (softmax([1000, −1000]) = [1, 0])."""
     return Softmax.apply(x, axis=axis)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    """x − log Σ exp(x) along ``axis``, stable for any magnitude."""
+    """x − log Σ exp(x) along ``axis``, stable for any magnitude: finite, forward and
+    backward, for every finite input."""
     return LogSoftmax.apply(x, axis=axis)
 
 
@@ -866,7 +912,8 @@ class MSE(Function):
 
 
 def mse(pred, target, reduction: str = "mean") -> Tensor:
-    """Mean (or sum) of squared errors; pred and target must have the same shape."""
+    """Mean (or sum) of squared errors; pred and target must have the same shape. Finite
+    while the squared errors fit the dtype (|pred − target| below 1e154 in float64)."""
     return MSE.apply(pred, target, reduction=reduction)
 
 
@@ -910,7 +957,9 @@ class CrossEntropy(Function):
 
 
 def cross_entropy(logits, labels) -> Tensor:
-    """Mean over rows of −log softmax(logits)[label]; labels are integer class indices."""
+    """Mean over rows of −log softmax(logits)[label]; labels are integer class indices.
+    Finite, forward and backward, for every finite logit (logits [1000, −1000] with label
+    1 give 2000)."""
     lab = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
     if lab.dtype.kind not in "iu":
         raise TypeError(
