@@ -90,7 +90,10 @@ class Optimizer:
                     "only floating-point tensors can be optimized"
                 )
             if p in seen:
-                raise ValueError(f"{name}: parameter {i} appears more than once in params")
+                raise ValueError(
+                    f"{name}: parameter {i} (shape {p.data.shape}) appears more than once in "
+                    "params"
+                )
             seen.add(p)
         self.params: list[Tensor] = params
         self.lr = _check(name, "lr", lr, 0.0, None)

@@ -273,7 +273,7 @@ CASES = [
     Bad("SGD_non_leaf", lambda: SGD([T() * 2], lr=0.1), ValueError,
         ["SGD", "parameter 0", "(2, 3)", "mul", "leaf"]),
     Bad("SGD_duplicate", lambda: SGD(P() * 2, lr=0.1), ValueError,
-        ["SGD", "parameter 1", "more than once"]),
+        ["SGD", "parameter 1", "(2,)", "more than once"]),
     Bad("Adam_array_parameter", lambda: ADAM([np.ones(2)]), TypeError,
         ["Adam", "parameter 0", "ndarray", "not a Tensor"]),
     # ------------------------------------------------------------------ nn
