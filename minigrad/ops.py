@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .autograd import _FP_ERRORS, Function, _float_error
+from .autograd import _FP_ERRORS, Function, _float_error, no_grad
 from .tensor import Tensor
 from .tensor import tensor as _copy_tensor
 
@@ -804,7 +804,8 @@ def getitem(x, index) -> Tensor:
 
 def astype(x, dtype) -> Tensor:
     """The values converted to ``dtype``; the gradient is converted back. A value beyond
-    the target dtype's range (1e300 to float32) overflows, as numpy's cast does."""
+    the target dtype's range (1e300 to float32) overflows, as numpy's cast does. A
+    conversion to an integer or bool dtype has no gradient: its result is a constant."""
     try:
         target = np.dtype(dtype)
     except TypeError as e:
@@ -814,6 +815,9 @@ def astype(x, dtype) -> Tensor:
             f"astype: cannot convert to dtype {target}; minigrad works on bool, integer and "
             "floating-point arrays"
         )
+    if target.kind != "f":
+        with no_grad():
+            return Cast.apply(x, dtype=target)
     return Cast.apply(x, dtype=target)
 
 

@@ -522,3 +522,10 @@ def test_op_table_of_ops_module_lists_functions():
     for cls in ops.OPS:
         assert issubclass(cls, mg.Function)
         assert cls.name and cls.formula
+
+
+def test_casting_to_an_integer_dtype_gives_a_constant():
+    x = t([1.5, 2.5])
+    y = x.astype(np.int64)
+    assert y.dtype == np.int64 and not y.requires_grad and y.op is None
+    np.testing.assert_array_equal(y.data, [1, 2])
