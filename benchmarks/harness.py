@@ -254,6 +254,13 @@ class OtherLoad:
         return False
 
 
+def other_load_limit(threads: int, cores: int) -> float:
+    """How much other load a workload tolerates before its figures count as disturbed:
+    0.1 core when it uses every core, otherwise what leaves it a full core to itself
+    with half a core to spare (0.5 for one thread on two cores)."""
+    return max(0.1, cores - threads - 0.5)
+
+
 def _machine_busy_s() -> float | None:
     try:
         with open("/proc/stat") as f:
@@ -303,9 +310,11 @@ def git_commit(root: str) -> str | None:
             capture_output=True, text=True, timeout=10, check=True,
         )
         dirty = subprocess.run(
-            ["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+            ["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--",
+             "minigrad"],
             capture_output=True, text=True, timeout=10, check=True,
         )
+        # "+dirty": minigrad/ itself differs from the commit (the code being measured)
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except Exception:
         return None

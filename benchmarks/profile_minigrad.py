@@ -181,12 +181,52 @@ def summarize_pyspy(path: str, top: int) -> None:
             by_line[leaf] += n
             func, _, where = leaf.partition(" (")
             by_func[f"{func} ({where.rsplit(':', 1)[0]})"] += n
-    print(f"{total} samples in the loop; self time by function:")
+    cats: dict[str, int] = defaultdict(int)
+    for name, n in by_func.items():
+        cats[_pyspy_category(name)] += n
+    print(f"{total} samples in the loop; self time by category (numpy's C work counts in "
+          "the Python line that calls it):")
+    for name, n in sorted(cats.items(), key=lambda kv: -kv[1]):
+        print(f"{n / total:6.1%}  {name}")
+    print("\nself time by function:")
     for name, n in sorted(by_func.items(), key=lambda kv: -kv[1])[:top]:
         print(f"{n / total:6.1%}  {name}")
     print("\nself time by line:")
     for name, n in sorted(by_line.items(), key=lambda kv: -kv[1])[:top]:
         print(f"{n / total:6.1%}  {name}")
+
+
+def _pyspy_category(func: str) -> str:
+    """Group py-spy's ``Class.method (path)`` names like the cProfile categories."""
+    name, _, path = func.partition(" (")
+    path = path.rstrip(")")
+    short = name.rsplit(".", 1)[-1]
+    if "minigrad/" in path:
+        if name == "Function.apply":
+            return "Function.apply (op dispatch)"
+        if short == "_make":
+            return "_make (Tensor construction)"
+        if name == "run_backward":
+            return "engine loop (run_backward)"
+        if short == "save_for_backward":
+            return "save_for_backward (read-only flags)"
+        if short in ("_accumulate_leaf", "_sum_to", "_sum_plan", "_output_grad", "backward") \
+                and "autograd.py" in path or name == "Tensor.backward":
+            return "engine: leaf accumulation, broadcast sums, backward() entry"
+        if short == "_sigmoid_array" or short == "forward" and "ops.py" in path:
+            return "op forward incl. numpy (forward, _sigmoid_array)"
+        if short == "backward" and "ops.py" in path:
+            return "op backward incl. numpy"
+        if name.startswith("Tensor.") and short in ("_inplace", "__isub__", "__rmul__"):
+            return "in-place update (W -= lr * W.grad)"
+        if name.startswith("Tensor.") or "ops.py" in path:
+            return "operator / lower-case function wrappers"
+        return "other minigrad (" + name + ")"
+    if "numpy/" in path:
+        return "numpy Python wrappers (ndarray.sum -> _methods._sum, np.ones)"
+    if "benchmarks/" in path:
+        return "the user's code (benchmark loop)"
+    return "other"
 
 
 def main(argv=None) -> int:

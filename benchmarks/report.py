@@ -80,14 +80,14 @@ def markdown(data: dict) -> str:
                 if (x["info"]["threads"], _blas_line(x["info"]["blas"])) == tag]
         out.append(f"- {', '.join(keys)}: {w['info']['threads']} thread(s); BLAS: {line}"
                    + (f"; torch threads {torch_t}" if torch_t is not None else ""))
-    loads = [(k, w.get("other_load_cores")) for k, w in data["workloads"].items()]
-    if any(c is not None for _, c in loads):
-        busy = [f"{k} {c:.2f}" for k, c in loads if c is not None]
-        warn = any(c is not None and c > 0.1 for _, c in loads)
-        out.append("- CPU used by other processes during each workload (average cores): "
-                   + ", ".join(busy)
-                   + (" — **above 0.1: those figures are disturbed; rerun on an idle "
-                      "machine**" if warn else ""))
+    loads = [(k, w.get("other_load_cores"), w.get("other_load_limit", 0.1))
+             for k, w in data["workloads"].items()]
+    if any(c is not None for _, c, _ in loads):
+        busy = [f"{k} {c:.2f}" + (" (**disturbed**)" if c > lim else "")
+                for k, c, lim in loads if c is not None]
+        out.append("- CPU used by other processes during each workload (average cores; "
+                   "disturbed above 0.1 for the all-core workloads, above 0.5 for the "
+                   "one-thread ones): " + ", ".join(busy))
     s = data["settings"]
     out.append(f"- Medians of {s['repeats']} interleaved samples per contender (each sample "
                f">= {s['min_sample_s'] * 1e3:g} ms of back-to-back calls, after "

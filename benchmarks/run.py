@@ -211,9 +211,11 @@ def main(argv=None) -> int:
         with harness.OtherLoad() as load:
             got = _spawn(["--worker", ",".join(batch), *extra], harness.thread_env(threads),
                          f"workload {','.join(batch)}")
+        limit = harness.other_load_limit(threads, _cores())
         for result in got.values():
             result["other_load_cores"] = load.cores
-        if load.cores is not None and load.cores > 0.1:
+            result["other_load_limit"] = limit
+        if load.cores is not None and load.cores > limit:
             print(f"         warning: other processes kept {load.cores:.2f} cores busy during "
                   f"{','.join(batch)}; its figures are unreliable", file=sys.stderr, flush=True)
         data["workloads"].update(got)
