@@ -42,7 +42,7 @@ def _blas_line(info) -> str:
     if isinstance(info, str):
         return info
     parts = []
-    for d in info:
+    for d in sorted(info, key=lambda d: (d.get("user_api") != "blas", d.get("prefix") or "")):
         bits = [d.get("internal_api") or d.get("prefix") or "?"]
         if d.get("version"):
             bits.append(str(d["version"]))
@@ -76,10 +76,12 @@ def markdown(data: dict) -> str:
             continue
         seen.add(tag)
         torch_t = w["info"].get("torch_num_threads")
+        torch_blas = _torch_blas(w["info"].get("torch_blas", ""))
         keys = [k for k, x in data["workloads"].items()
                 if (x["info"]["threads"], _blas_line(x["info"]["blas"])) == tag]
         out.append(f"- {', '.join(keys)}: {w['info']['threads']} thread(s); BLAS: {line}"
-                   + (f"; torch threads {torch_t}" if torch_t is not None else ""))
+                   + (f"; torch threads {torch_t}" if torch_t is not None else "")
+                   + (f", torch BLAS {torch_blas}" if torch_blas else ""))
     loads = [(k, w.get("other_load_cores"), w.get("other_load_limit", 0.1))
              for k, w in data["workloads"].items()]
     if any(c is not None for _, c, _ in loads):
@@ -176,6 +178,17 @@ def markdown(data: dict) -> str:
         for n in dict.fromkeys(notes):
             out.append(f"- {n}")
     return "\n".join(out) + "\n"
+
+
+def _torch_blas(config: str) -> str:
+    """The BLAS line of ``torch.__config__.show()``, shortened."""
+    for line in config.splitlines():
+        if "Math Kernel Library" in line:
+            return "MKL " + line.split("Version", 1)[-1].split("-")[0].strip()
+    for part in config.replace(",", " ").split():
+        if part.startswith("BLAS_INFO="):
+            return part.split("=", 1)[1]
+    return ""
 
 
 def _mib(b) -> str:
