@@ -332,27 +332,27 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
 
     Nodes are visited newest first (a max-heap on their creation number), so each
     node's gradient is complete when it is visited; no separate topological sort
-    and no recursion, whatever the depth. Without ``inputs``, gradients accumulate
-    into the ``.grad`` of leaves (and of tensors that called ``retain_grad()``).
-    With ``inputs`` (a sequence of Tensors), no ``.grad`` is touched and their
-    gradients are returned.
+    and no recursion, whatever the depth. When the heap is empty and a node has a
+    single input to visit next, that input is taken straight away: a chain never
+    touches the heap. Without ``inputs``, gradients accumulate into the ``.grad`` of
+    leaves (and of tensors that called ``retain_grad()``). With ``inputs`` (a
+    sequence of Tensors), no ``.grad`` is touched and their gradients are returned.
     """
     capture = None if inputs is None else {t: None for t in inputs}
     if root._ctx is None:  # a leaf: its gradient is the output gradient itself
         if capture is not None:
             return [grad if t is root else None for t in inputs]
-        _accumulate_leaf(root, grad, create_graph)
+        _accumulate_leaf(root, grad, create_graph, False)
         return None
 
-    grads = {root: grad}
-    heap = [(-root._ctx.seq, root)]
+    grads = {}  # pending gradients of the nodes in the heap
+    heap = []
     pop, push = heapq.heappop, heapq.heappush
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    t, g = root, grad
     try:
-        while heap:
-            t = pop(heap)[1]
-            g = grads.pop(t)
+        while True:
             if capture is not None:
                 if t in capture:
                     capture[t] = g
@@ -380,6 +380,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 raise _arity_error(fn)
             if _anomaly_threads and _mode.anomaly:
                 _check_backward(fn, pgs)
+            nxt = None  # the one node to visit next, when nothing else is pending
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
                     continue
@@ -390,20 +391,43 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 ctx = p._ctx
                 if ctx is None:
                     if capture is None:
-                        _accumulate_leaf(p, pg, create_graph)
+                        _accumulate_leaf(p, pg, create_graph, _fresh(pg, g, pgs))
                     elif p in capture:
                         prev = capture[p]
                         capture[p] = pg if prev is None else prev + pg
+                elif p is nxt:
+                    nxt_g = nxt_g + pg
                 elif p in grads:
                     grads[p] = grads[p] + pg
+                elif nxt is None and not heap:
+                    nxt, nxt_g = p, pg
                 else:
+                    if nxt is not None:  # a second node to visit: both go to the heap
+                        grads[nxt] = nxt_g
+                        push(heap, (-nxt._ctx.seq, nxt))
+                        nxt = None
                     grads[p] = pg
                     push(heap, (-ctx.seq, p))
+            if nxt is not None:
+                t, g = nxt, nxt_g
+            elif heap:
+                t = pop(heap)[1]
+                g = grads.pop(t)
+            else:
+                break
     finally:
         _mode.enabled = prev_mode
     if capture is not None:
         return [capture[t] for t in inputs]
     return None
+
+
+def _fresh(pg, g, pgs) -> bool:
+    """Whether a gradient array is new and unshared, so a leaf may keep it uncopied:
+    not the incoming gradient passed through, not a view, not given to two inputs."""
+    if pg is g or type(pg) is not np.ndarray or pg.base is not None:
+        return False
+    return len(pgs) == 1 or sum(x is pg for x in pgs) == 1
 
 
 def _as_grad_tuple(fn: Function, pgs) -> tuple:
@@ -420,7 +444,10 @@ def _arity_error(fn: Function) -> RuntimeError:
     )
 
 
-def _accumulate_leaf(p: Tensor, g, create_graph: bool) -> None:
+def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
+    """Add ``g`` to ``p.grad``. A ``fresh`` array (made by this backward, shared with
+    nothing) becomes the gradient as it is; any other is copied, so that no two
+    gradients share memory and later accumulation can work in place."""
     dtype = p.data.dtype
     if create_graph:
         if not isinstance(g, Tensor):
@@ -433,7 +460,11 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool) -> None:
         g = g.data
     old = p.grad
     if old is None:
-        p.grad = _make(np.array(g, dtype=dtype), False, None)
+        if g.dtype != dtype:
+            g = g.astype(dtype)
+        elif not fresh:
+            g = g.copy()
+        p.grad = _make(g, False, None)
         return
     buf = old.data
     if old._ctx is None and buf.flags.writeable and buf.shape == g.shape:
@@ -461,6 +492,21 @@ def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> Non
         raise _backward_float_error(e) from None
 
 
+def _ones(shape, dtype) -> np.ndarray:
+    """A read-only array of ones, shared: the default output gradient of a scalar."""
+    key = (shape, dtype)
+    one = _ONES.get(key)
+    if one is None:
+        one = np.ones(shape, dtype=dtype)
+        one.setflags(write=False)
+        if len(_ONES) < 64:
+            _ONES[key] = one
+    return one
+
+
+_ONES: dict = {}
+
+
 def _output_grad(t: Tensor, grad, where: str):
     shape = t.data.shape
     if grad is None:
@@ -469,7 +515,7 @@ def _output_grad(t: Tensor, grad, where: str):
                 f"{where}: the output is not a scalar (shape {shape}); pass grad= with "
                 "the output gradient, an array of that shape"
             )
-        return np.ones(shape, dtype=t.data.dtype)
+        return _ones(shape, t.data.dtype)
     g = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
     if g.shape != shape:
         raise ValueError(

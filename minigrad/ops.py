@@ -458,9 +458,9 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     if cap is None:
         x = x.astype(np.float64)
         cap = _EXP_CAP[x.dtype]
+    if x.size <= 1024:  # on small arrays numpy's out= calls cost more than new arrays
+        return 1.0 / (1.0 + np.exp(np.minimum(-x, cap)))
     t = np.negative(x)
-    if type(t) is not np.ndarray:  # 0-d input gives a numpy scalar
-        t = np.asarray(t)
     np.minimum(t, cap, out=t)
     np.exp(t, out=t)
     t += 1.0
@@ -906,7 +906,7 @@ class MSE(Function):
             self.scale = 2.0
             self.formula = self.SUM_FORMULA
         self.save_for_backward(pred, target)
-        return total / n if reduction == "mean" else total
+        return np.asarray(total / n if reduction == "mean" else total)
 
     def backward(self, g):
         pred, target = self.saved
