@@ -380,7 +380,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 raise _arity_error(fn)
             if _anomaly_threads and _mode.anomaly:
                 _check_backward(fn, pgs)
-            nxt = None  # the one node to visit next, when nothing else is pending
+            nxt = nxt_g = None  # the one node to visit next, when nothing else is pending
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
                     continue
