@@ -19,44 +19,23 @@ new values go into a fresh array that replaces ``p.data``.
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, _reclaim
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _data_refs(p: Tensor) -> int:
-    return sys.getrefcount(p.data)
-
-
-def _calibrate() -> int:
-    # The count _data_refs sees when ``p.data`` is referenced by ``p`` and by one local
-    # variable of the caller, as in _subtract; measured rather than assumed,
-    # since interpreters count temporaries differently.
-    p = Tensor(np.zeros(1))
-    a = p.data  # noqa: F841  (the caller's local reference)
-    return _data_refs(p)
-
-
-_SOLE_OWNER = _calibrate()
-
-
 def _subtract(p: Tensor, delta: np.ndarray) -> None:
-    """p.data −= delta, in place when nothing else holds the array.
+    """p.data −= delta, in place when nothing else holds the array (see ``_reclaim``).
 
     The caller must not keep a reference of its own to ``p.data``: it would count as
     another holder, and every update would go to a fresh array."""
-    a = p.data
-    if not a.flags.writeable:
-        if a.flags.owndata and _data_refs(p) <= _SOLE_OWNER:
-            a.setflags(write=True)  # the graph that saved it is gone
-        else:
-            p.data = a - delta  # same dtype: delta is computed in p's dtype
-            return
-    np.subtract(a, delta, out=a)
+    if not p.data.flags.writeable and not _reclaim(p):
+        p.data = p.data - delta  # same dtype: delta is computed in p's dtype
+        return
+    np.subtract(p.data, delta, out=p.data)
 
 
 class Optimizer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 __all__ = ["Tensor", "tensor"]
@@ -272,6 +274,8 @@ class Tensor:
                 f"in-place '{symbol}' on a tensor of shape {self.data.shape} that requires "
                 "grad would not be recorded; do it inside minigrad.no_grad(), as optimizers do"
             )
+        if not self.data.flags.writeable:
+            _reclaim(self)
         a = self.data
         b = _raw(other)
         try:
@@ -366,6 +370,27 @@ def _make(data: np.ndarray, requires_grad: bool, ctx) -> Tensor:
     return t
 
 
+def _reclaim(t: Tensor) -> bool:
+    """Make ``t.data`` writable again once no graph holds it.
+
+    A recorded op made the array read-only when it saved it. When nothing but ``t``
+    refers to the array any more (that graph is gone, and no view or other tensor
+    shares it) and it owns its memory, writing into it cannot change a gradient.
+    Returns whether ``t.data`` is writable now."""
+    if t.data.flags.owndata and sys.getrefcount(t.data) <= _SOLE_OWNER:
+        t.data.setflags(write=True)
+        return True
+    return t.data.flags.writeable
+
+
+def _sole_owner_count() -> int:
+    # the reference count _reclaim sees for an array that only its tensor holds,
+    # measured rather than assumed: interpreters count temporaries differently
+    t = _new(Tensor)
+    t.data = np.zeros(1)
+    return sys.getrefcount(t.data)
+
+
 def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
@@ -382,6 +407,8 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
         arr = arr.copy()
     return Tensor(arr, requires_grad=requires_grad, name=name)
 
+
+_SOLE_OWNER = _sole_owner_count()
 
 # The ops module needs Tensor, so it is imported once Tensor exists.
 from . import autograd as _autograd  # noqa: E402
