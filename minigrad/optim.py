@@ -132,19 +132,16 @@ class SGD(Optimizer):
         self._momentum_buffers: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
+        # lr · g is a temporary, as in numpy's own ``w -= lr * g``: a buffer kept per
+        # parameter would hold as much memory as the model for the optimizer's lifetime
         lr, momentum, wd = self.lr, self.momentum, self.weight_decay
-        bufs, scratch = self._momentum_buffers, self._scratch
+        bufs = self._momentum_buffers
         for i, p in enumerate(self.params):
             if p.grad is None:
                 continue
             g = p.grad.data
-            s = scratch[i]
-            if s is None or s.shape != g.shape:
-                s = scratch[i] = np.empty_like(p.data)
             if wd:
-                np.multiply(p.data, wd, out=s)
-                s += g
-                g = s
+                g = g + wd * p.data
             if momentum:
                 b = bufs[i]
                 if b is None:
@@ -153,8 +150,7 @@ class SGD(Optimizer):
                     b *= momentum
                     b += g
                 g = b
-            np.multiply(g, lr, out=s)
-            _subtract(p, s)
+            _subtract(p, g * lr)
 
     def _settings(self) -> dict:
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
