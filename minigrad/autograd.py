@@ -427,7 +427,12 @@ def _fresh(pg, g, pgs) -> bool:
     not the incoming gradient passed through, not a view, not given to two inputs."""
     if pg is g or type(pg) is not np.ndarray or pg.base is not None:
         return False
-    return len(pgs) == 1 or sum(x is pg for x in pgs) == 1
+    n = len(pgs)
+    if n == 1:
+        return True
+    if n == 2:
+        return pgs[0] is not pgs[1] or pgs[0] is not pg
+    return sum(x is pg for x in pgs) <= 1
 
 
 def _as_grad_tuple(fn: Function, pgs) -> tuple:
