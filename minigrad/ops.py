@@ -452,8 +452,10 @@ def add_bias(n, b) -> Tensor:
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     # 1 / (1 + e^−x) keeps full relative precision for negative x, where
-    # 1/2 + tanh(x/2)/2 would cancel. Capping −x at log(largest float) keeps e^−x
-    # finite; past that point σ(x) is below the smallest normal number anyway.
+    # 1/2 + tanh(x/2)/2 would cancel. Where e^−x overflows (x below −log(largest
+    # float)), 1 / (1 + inf) = 0 is the right answer, below the smallest normal
+    # number: on small arrays capping −x avoids the overflow in one cheap call; on
+    # large ones a pass over the data costs more than silencing it.
     cap = _EXP_CAP.get(x.dtype)
     if cap is None:
         x = x.astype(np.float64)
@@ -461,8 +463,8 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     if x.size <= 1024:  # on small arrays numpy's out= calls cost more than new arrays
         return 1.0 / (1.0 + np.exp(np.minimum(-x, cap)))
     t = np.negative(x)
-    np.minimum(t, cap, out=t)
-    np.exp(t, out=t)
+    with np.errstate(over="ignore"):
+        np.exp(t, out=t)
     t += 1.0
     np.reciprocal(t, out=t)
     return t
