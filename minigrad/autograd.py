@@ -291,9 +291,9 @@ def _sum_plan(gshape, shape):
     """The axes to sum to take ``gshape`` to ``shape``: the extra leading ones, and the
     ones ``shape`` has as 1; keepdims only when some size-1 axis must stay."""
     lead = len(gshape) - len(shape)
-    kept = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
     if lead < 0 or any(n != 1 and gshape[i + lead] != n for i, n in enumerate(shape)):
         raise RuntimeError(f"gradient of shape {gshape} cannot be summed to shape {shape}")
+    kept = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
     plan = (tuple(range(lead)) + kept, bool(kept))
     if len(_SUM_PLANS) < 4096:
         _SUM_PLANS[(gshape, shape)] = plan
@@ -356,8 +356,9 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
             if capture is not None:
                 if t in capture:
                     capture[t] = g
-            elif t._retain:
-                t.grad = g if create_graph else _make(np.array(g), False, None)
+            elif t._retain:  # accumulates, like a leaf's gradient
+                kept = g if create_graph else _make(np.array(g), False, None)
+                t.grad = kept if t.grad is None else t.grad + kept
             fn = t._ctx
             saved = fn.saved
             if saved is _FREED:
@@ -607,6 +608,7 @@ def _backward_float_error(e: BaseException) -> FloatingPointError:
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _anomaly_threads = 0  # how many threads are inside detect_anomaly(); 0 keeps ops fast
+_anomaly_lock = threading.Lock()
 
 
 class AnomalyError(FloatingPointError):
@@ -626,7 +628,8 @@ class detect_anomaly:
         global _anomaly_threads
         self._prev = _mode.anomaly
         if not self._prev:
-            _anomaly_threads += 1
+            with _anomaly_lock:
+                _anomaly_threads += 1
         _mode.anomaly = True
         return self
 
@@ -634,7 +637,8 @@ class detect_anomaly:
         global _anomaly_threads
         _mode.anomaly = self._prev
         if not self._prev:
-            _anomaly_threads -= 1
+            with _anomaly_lock:
+                _anomaly_threads -= 1
         return False
 
 

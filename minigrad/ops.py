@@ -667,9 +667,14 @@ class Transpose(Function):
     def forward(self, x, axes=None):
         if axes is None:
             axes = tuple(range(x.ndim))[::-1]
-        elif sorted(int(a) % builtins.max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation for shape {x.shape}")
-        self.axes = tuple(axes)
+        else:
+            given = axes
+            axes = tuple(int(a) % builtins.max(x.ndim, 1) for a in axes)
+            if sorted(axes) != list(range(x.ndim)):
+                raise ValueError(
+                    f"transpose: axes {given} are not a permutation for shape {x.shape}"
+                )
+        self.axes = axes
         return x.transpose(axes)
 
     def backward(self, g):
@@ -844,7 +849,7 @@ class Softmax(Function):
     __slots__ = ("axis",)
 
     def forward(self, x, axis=-1):
-        self.axis = _normalize_axis(axis, x.ndim, self.name)[0]
+        self.axis = _normalize_axis(axis, x.ndim, self.name)
         y = _softmax_array(x, self.axis)
         self.save_for_backward(y)
         return y
@@ -860,7 +865,7 @@ class LogSoftmax(Function):
     __slots__ = ("axis",)
 
     def forward(self, x, axis=-1):
-        self.axis = _normalize_axis(axis, x.ndim, self.name)[0]
+        self.axis = _normalize_axis(axis, x.ndim, self.name)
         y = _log_softmax_array(x, self.axis)
         self.save_for_backward(y)
         return y
@@ -966,7 +971,8 @@ def cross_entropy(logits, labels) -> Tensor:
     """Mean over rows of −log softmax(logits)[label]; labels are integer class indices.
     Finite, forward and backward, for every finite logit (logits [1000, −1000] with label
     1 give 2000)."""
-    lab = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    # a copy: the backward needs the labels as they are now
+    lab = np.array(labels.data if isinstance(labels, Tensor) else labels)
     if lab.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy: labels must be integer class indices, got dtype {lab.dtype}"

@@ -8,12 +8,13 @@ gradients to None, so the next ``backward()`` starts afresh. A typical step::
     loss_fn(model(x), y).backward()
     opt.step()
 
-Updates write into each parameter's array with ``out=`` buffers kept per parameter,
-so a step allocates nothing once the buffers exist. An array that a recorded graph
-saved for its backward pass is read-only; once that graph is gone only the parameter
-refers to it and it is made writable again. If something else still holds it (a live
-graph, a view, another tensor), its values must not change under that holder, so the
-new values go into a fresh array that replaces ``p.data``.
+Updates write into each parameter's array. SGD computes ``lr · g`` as a temporary,
+as numpy's own ``w -= lr * g`` does; Adam keeps its moment estimates and two scratch
+buffers per parameter, so its step allocates nothing once they exist. An array that
+a recorded graph saved for its backward pass is read-only; once that graph is gone
+only the parameter refers to it and it is made writable again. If something else still
+holds it (a live graph, a view, another tensor), its values must not change under that
+holder, so the new values go into a fresh array that replaces ``p.data``.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ class Optimizer:
             seen.add(p)
         self.params: list[Tensor] = params
         self.lr = _check(name, "lr", lr, 0.0, None)
-        self._scratch: list[np.ndarray | None] = [None] * len(params)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to None."""
@@ -85,13 +85,6 @@ class Optimizer:
 
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
-
-    def _buffer(self, i: int, like: np.ndarray) -> np.ndarray:
-        """Scratch space for parameter ``i``, allocated on first use."""
-        s = self._scratch[i]
-        if s is None or s.shape != like.shape or s.dtype != like.dtype:
-            s = self._scratch[i] = np.empty_like(like)
-        return s
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
@@ -192,6 +185,7 @@ class Adam(Optimizer):
         self._steps = [0] * n
         self._m: list[np.ndarray | None] = [None] * n
         self._v: list[np.ndarray | None] = [None] * n
+        self._scratch: list[np.ndarray | None] = [None] * n
         self._scratch2: list[np.ndarray | None] = [None] * n
 
     def step(self) -> None:
@@ -201,14 +195,14 @@ class Adam(Optimizer):
             if p.grad is None:
                 continue
             g = p.grad.data
-            m, v, u = self._m[i], self._v[i], self._scratch2[i]
+            m, v, s, u = self._m[i], self._v[i], self._scratch[i], self._scratch2[i]
             if m is None or m.shape != p.data.shape:
                 m = self._m[i] = np.zeros_like(p.data)
                 v = self._v[i] = np.zeros_like(p.data)
+                s = self._scratch[i] = np.empty_like(p.data)
                 u = self._scratch2[i] = np.empty_like(p.data)
                 self._steps[i] = 0
             t = self._steps[i] = self._steps[i] + 1
-            s = self._buffer(i, p.data)
             if wd:
                 np.multiply(p.data, wd, out=u)
                 u += g

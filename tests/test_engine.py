@@ -529,3 +529,54 @@ def test_casting_to_an_integer_dtype_gives_a_constant():
     y = x.astype(np.int64)
     assert y.dtype == np.int64 and not y.requires_grad and y.op is None
     np.testing.assert_array_equal(y.data, [1, 2])
+
+
+def test_transpose_with_negative_axes():
+    rng = np.random.default_rng(4)
+    for axes in [(0, -1, 1), (-2, -1, 0), (2, 0, 1)]:
+        x = t(rng.standard_normal((2, 3, 4)))
+        assert gradcheck(lambda v, a=axes: mg.transpose(v, a), x)
+        np.testing.assert_array_equal(mg.transpose(x, axes).data, np.transpose(x.data, axes))
+
+
+@pytest.mark.parametrize("axis", [None, (0, 1), (-1, 0)])
+def test_softmax_family_over_several_axes(axis):
+    rng = np.random.default_rng(5)
+    x = t(rng.standard_normal((2, 3)))
+    z = x.data - x.data.max(axis=axis, keepdims=True)
+    expected = np.exp(z) / np.exp(z).sum(axis=axis, keepdims=True)
+    np.testing.assert_allclose(mg.softmax(x, axis=axis).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(mg.log_softmax(x, axis=axis).data, np.log(expected), rtol=1e-12)
+    assert gradcheck(lambda v: mg.softmax(v, axis=axis), x)
+    assert gradcheck(lambda v: mg.log_softmax(v, axis=axis), x)
+
+
+def test_a_backward_with_too_few_dimensions_is_reported():
+    class Flat(mg.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, g):
+            return g.sum()  # 0-d, for a (1, 1) input
+
+    with pytest.raises(RuntimeError, match=r"cannot be summed to shape \(1, 1\)"):
+        Flat.apply(t([[1.0]])).backward(np.ones((1, 1)))
+
+
+def test_cross_entropy_keeps_its_own_copy_of_the_labels():
+    z = t([[0.0, 0.0], [0.0, 0.0]])
+    labels = np.array([0, 1])
+    loss = mg.cross_entropy(z, labels)
+    labels[:] = [1, 0]
+    loss.backward()
+    np.testing.assert_allclose(z.grad.data, [[-0.25, 0.25], [0.25, -0.25]])
+
+
+def test_retained_gradients_accumulate_like_leaves():
+    x = t([1.0, 2.0])
+    h = (x * 3).retain_grad()
+    y = h.sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(h.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])

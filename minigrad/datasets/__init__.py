@@ -1,6 +1,6 @@
 """Small data sets shipped with minigrad.
 
-Only :func:`load_boston` for now, the data of the chapter this project reproduces.
+One so far, :func:`load_boston`: the data of the chapter this project reproduces.
 """
 
 from __future__ import annotations
