@@ -177,7 +177,8 @@ class Tensor:
         return _make(self.data, False, None)
 
     def retain_grad(self) -> Tensor:
-        """Keep this non-leaf tensor's gradient in ``.grad`` on the next backward."""
+        """Keep this non-leaf tensor's gradient in ``.grad`` from now on; like a leaf's,
+        it accumulates over backward calls."""
         self._retain = True
         return self
 
