@@ -3,8 +3,8 @@
 A Function node is made by every op that runs while some input requires grad.
 It keeps its parents (the input Tensors) and the arrays its backward needs;
 the output Tensor keeps the node in ``_ctx``. Nothing points back from a node
-to its output, so a graph is a tree of plain references with no cycles and is
-freed by reference counting alone.
+to its output, so the references of a graph form no cycle and the graph is freed
+by reference counting alone as soon as its output goes.
 
 Backward formulas are written with operators and methods that numpy arrays and
 Tensors share (``*``, ``@``, ``.sum``, ``.reshape``, ``.mT``) plus the few
