@@ -146,7 +146,7 @@ class Function:
         if len(args) == 2:
             x, y = args
             if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
-                x, y = args = _tensors(args)
+                x, y = args = _tensors(args, cls.name)
             rg = (x.requires_grad or y.requires_grad) and _mode.enabled
             fn.parents = args if rg else None
             if kwargs:
@@ -156,7 +156,7 @@ class Function:
         elif len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):
-                args = _tensors(args)
+                args = _tensors(args, cls.name)
                 x = args[0]
             rg = x.requires_grad and _mode.enabled
             fn.parents = args if rg else None
@@ -165,7 +165,7 @@ class Function:
             else:
                 out = fn.forward(x.data)
         else:
-            args = _tensors(args)
+            args = _tensors(args, cls.name)
             rg = _mode.enabled and any(a.requires_grad for a in args)
             fn.parents = args if rg else None
             out = fn.forward(*[a.data for a in args], **kwargs)
@@ -223,7 +223,7 @@ _new = object.__new__
 _counter = itertools.count()
 
 
-def _tensors(args):
+def _tensors(args, op: str):
     """Turn numbers and arrays among ``args`` into constant Tensors (copies).
 
     Python numbers take the dtype of the first floating Tensor argument, so that
@@ -244,20 +244,13 @@ def _tensors(args):
             # must not happen to the caller's own array
             try:
                 out.append(_copy_tensor(a))
-            except TypeError as e:
-                raise _input_error(args, a, e) from None
+            except TypeError:
+                raise _input_error(op, args, a) from None
     return tuple(out)
 
 
-def _input_error(args, a, e: TypeError) -> TypeError:
-    """Error path only: name the op whose ``apply`` got ``a``, which is not numeric."""
-    op = "an op"
-    frame = sys._getframe(1)
-    while frame is not None:  # the op is the ``cls`` of the Function.apply that called us
-        if frame.f_code is Function.apply.__func__.__code__:
-            op = frame.f_locals["cls"].name
-            break
-        frame = frame.f_back
+def _input_error(op: str, args, a) -> TypeError:
+    """Error path only: the op ``op`` got ``a``, which is not numeric."""
     i = next(k for k, b in enumerate(args) if b is a)
     if isinstance(a, (np.ndarray, np.generic)):
         what = f"{type(a).__name__} of shape {np.shape(a)} and dtype {a.dtype}"
