@@ -344,6 +344,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     t, g = root, grad
+    fn = None
     try:
         while True:
             if capture is not None:
@@ -409,6 +410,11 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 g = grads.pop(t)
             else:
                 break
+    except _FP_ERRORS as e:  # name the node whose backward step failed
+        if fn is None:
+            raise
+        raise _float_error(f"backward of '{fn.name}'", e, [p.data for p in fn.parents],
+                           grad=g) from None
     finally:
         _mode.enabled = prev_mode
     if capture is not None:
@@ -485,10 +491,7 @@ def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> Non
         g = _make(g, False, None)
     if retain_graph is None:
         retain_graph = create_graph
-    try:
-        run_backward(t, g, retain_graph, create_graph)
-    except _FP_ERRORS as e:
-        raise _backward_float_error(e) from None
+    run_backward(t, g, retain_graph, create_graph)
 
 
 def _ones(shape, dtype) -> np.ndarray:
@@ -581,20 +584,6 @@ def _float_error(where: str, e: BaseException, arrays, limit: str = "",
     )
     err.minigrad_op = where
     return err
-
-
-def _backward_float_error(e: BaseException) -> FloatingPointError:
-    """Error path only: find the node whose backward step failed (``fn`` in run_backward's
-    frame) and explain the error with the shapes and ranges of its inputs and gradient."""
-    fn = g = None
-    tb = e.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code is run_backward.__code__:
-            fn, g = tb.tb_frame.f_locals.get("fn"), tb.tb_frame.f_locals.get("g")
-        tb = tb.tb_next
-    if fn is None:
-        return _float_error("backward", e, ())
-    return _float_error(f"backward of '{fn.name}'", e, [p.data for p in fn.parents], grad=g)
 
 
 # --------------------------------------------------------------------------- anomaly detection
@@ -727,11 +716,8 @@ def value_and_grad(f, argnums=0):
             g = np.ones(out.shape, dtype=out.data.dtype)
             if nested:
                 g = _make(g, False, None)
-            try:
-                grads = run_backward(out, g, retain_graph=nested, create_graph=nested,
-                                     inputs=inputs)
-            except _FP_ERRORS as e:
-                raise _backward_float_error(e) from None
+            grads = run_backward(out, g, retain_graph=nested, create_graph=nested,
+                                 inputs=inputs)
         else:
             grads = [None] * len(inputs)
         result = []
