@@ -124,9 +124,13 @@ class Function:
 
     ``formula`` is the local derivative as text for graph labels: ``{0}``, ``{1}``
     stand for the inputs' names and ``{y}`` for the output's.
+
+    A recorded node keeps its inputs in ``parents`` and the keyword arguments it was
+    applied with in ``kwargs``, so the op can be run again at the same inputs
+    (``type(fn)().forward(*arrays, **fn.kwargs)``).
     """
 
-    __slots__ = ("parents", "saved", "seq", "__dict__")
+    __slots__ = ("parents", "saved", "seq", "kwargs", "__dict__")
 
     #: the op's name in graphs and error messages (default: the class name, lower case)
     name: str = ""
@@ -178,6 +182,7 @@ class Function:
         t.requires_grad = rg
         if rg:
             fn.seq = next(_counter)
+            fn.kwargs = kwargs
             t._ctx = fn
         else:
             t._ctx = None
