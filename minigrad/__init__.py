@@ -16,8 +16,10 @@ from .autograd import (
     detect_anomaly,
     enable_grad,
     grad,
+    inference_mode,
     is_grad_enabled,
     no_grad,
+    set_grad_enabled,
     value_and_grad,
 )
 from .ops import (
@@ -55,7 +57,7 @@ _FROM_IO = ("save", "load")
 
 __all__ = [
     "Tensor", "tensor", "Function", "detect_anomaly", "AnomalyError",
-    "no_grad", "enable_grad", "is_grad_enabled",
+    "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "inference_mode",
     "grad", "value_and_grad",
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
     "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean",

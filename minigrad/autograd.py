@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import inspect
 import itertools
 import linecache
 import os
@@ -31,6 +32,8 @@ __all__ = [
     "AnomalyError",
     "no_grad",
     "enable_grad",
+    "inference_mode",
+    "set_grad_enabled",
     "is_grad_enabled",
     "grad",
     "value_and_grad",
@@ -51,9 +54,24 @@ def is_grad_enabled() -> bool:
 
 
 class _SetGradMode:
-    """Context manager and decorator that sets grad mode for this thread."""
+    """Context manager and decorator that sets grad mode for this thread.
+
+    As a decorator it applies inside the function, and inside a generator function
+    while each step of the generator runs (not between steps, where the caller's
+    mode holds). Used bare (``@no_grad``) or called (``@no_grad()``), it is the same."""
 
     _value = True
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        if not callable(func):
+            raise TypeError(
+                f"{cls.__name__}: expected a function to decorate or no argument, got "
+                f"{type(func).__name__}"
+            )
+        return self(func)
 
     def __enter__(self):
         self._prev = _mode.enabled
@@ -66,6 +84,8 @@ class _SetGradMode:
 
     def __call__(self, func):
         value = self._value
+        if inspect.isgeneratorfunction(func):
+            return _generator_in_mode(func, value)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -79,8 +99,38 @@ class _SetGradMode:
         return wrapper
 
 
+def _generator_in_mode(func, value: bool):
+    """Wrap generator function ``func`` so that each of its steps runs with grad mode
+    ``value``; values sent and exceptions thrown in reach it as usual."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        resume, arg = gen.send, None
+        while True:
+            prev = _mode.enabled
+            _mode.enabled = value
+            try:
+                out = resume(arg)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                _mode.enabled = prev
+            try:
+                arg = yield out
+                resume = gen.send
+            except GeneratorExit:
+                gen.close()
+                raise
+            except BaseException as exc:
+                resume, arg = gen.throw, exc
+
+    return wrapper
+
+
 class no_grad(_SetGradMode):
-    """Ops run inside ``with no_grad():`` (or a function decorated with it) record nothing."""
+    """Ops run inside ``with no_grad():`` (or a function decorated with ``@no_grad`` or
+    ``@no_grad()``) record nothing."""
 
     _value = False
 
@@ -89,6 +139,43 @@ class enable_grad(_SetGradMode):
     """Turns recording back on inside a ``no_grad`` block."""
 
     _value = True
+
+
+class inference_mode(_SetGradMode):
+    """``no_grad`` under PyTorch's other name: ``with inference_mode():`` records nothing.
+    ``inference_mode(False)`` records, as outside it."""
+
+    _value = False
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            self = super().__new__(cls)
+            self._value = not mode
+            return self
+        return super().__new__(cls, mode)
+
+
+class set_grad_enabled(_SetGradMode):
+    """Set grad mode for this thread: at once when called (``set_grad_enabled(False)``),
+    and back to the previous mode at the end of a ``with`` block or a decorated
+    function."""
+
+    def __new__(cls, mode):
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
+        self = super().__new__(cls)
+        self._value = bool(mode)
+        self._prev = _mode.enabled
+        _mode.enabled = self._value
+        return self
+
+    def __enter__(self):
+        _mode.enabled = self._value
+        return self
+
+    def __call__(self, func):
+        _mode.enabled = self._prev  # as a decorator it applies only inside func
+        return super().__call__(func)
 
 
 # --------------------------------------------------------------------------- Function
@@ -125,6 +212,18 @@ class Function:
     ``formula`` is the local derivative as text for graph labels: ``{0}``, ``{1}``
     stand for the inputs' names and ``{y}`` for the output's.
 
+    Second order: under ``create_graph=True`` the backward runs on Tensors, and each
+    array in ``self.saved`` is replaced by the Tensor it stands for, found by position:
+    an array passed to ``forward`` as input *i* becomes input *i*, the array ``forward``
+    returned becomes the output. Any other floating-point array saved (one derived
+    from the inputs, like ``x * x``) has a dependence on the inputs that the engine
+    cannot see, so differentiating through such a backward raises an error rather than
+    treating it as a constant. Save inputs or the output and derive the rest inside
+    ``backward``; or set ``once_differentiable = True`` on the class to declare the op
+    first order only, so that ``create_graph`` through it raises. Integer and boolean
+    saved arrays (indices, masks) are constants. Values that do not depend on the
+    inputs belong in attributes, not in ``saved``.
+
     A recorded node keeps its inputs in ``parents`` and the keyword arguments it was
     applied with in ``kwargs``, so the op can be run again at the same inputs
     (``type(fn)().forward(*arrays, **fn.kwargs)``).
@@ -136,6 +235,8 @@ class Function:
     name: str = ""
     #: the local derivative, as text for graph labels
     formula: str = ""
+    #: True for an op whose backward cannot itself be differentiated
+    once_differentiable: bool = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -153,10 +254,13 @@ class Function:
                 x, y = args = _tensors(args, cls.name)
             rg = (x.requires_grad or y.requires_grad) and _mode.enabled
             fn.parents = args if rg else None
+            xd, yd = x.data, y.data
+            if xd is yd:  # one array as both inputs (x and x.detach()): tell them apart
+                fn.passed = xd, yd = xd, xd.view()
             if kwargs:
-                out = fn.forward(x.data, y.data, **kwargs)
+                out = fn.forward(xd, yd, **kwargs)
             else:
-                out = fn.forward(x.data, y.data)
+                out = fn.forward(xd, yd)
         elif len(args) == 1:
             x = args[0]
             if not isinstance(x, Tensor):
@@ -172,7 +276,15 @@ class Function:
             args = _tensors(args, cls.name)
             rg = _mode.enabled and any(a.requires_grad for a in args)
             fn.parents = args if rg else None
-            out = fn.forward(*[a.data for a in args], **kwargs)
+            arrays = [a.data for a in args]
+            if len({id(a) for a in arrays}) < len(arrays):  # the same array twice
+                seen = set()
+                for i, a in enumerate(arrays):
+                    if id(a) in seen:
+                        arrays[i] = a.view()
+                    seen.add(id(arrays[i]))
+                fn.passed = tuple(arrays)
+            out = fn.forward(*arrays, **kwargs)
         if type(out) is not np.ndarray:
             out = _as_output(fn, out)
         if _anomaly_threads and _mode.anomaly:
@@ -242,7 +354,7 @@ def _tensors(args, op: str):
     for a in args:
         if isinstance(a, Tensor):
             out.append(a)
-        elif like is not None and isinstance(a, (int, float)) and not isinstance(a, bool):
+        elif like is not None and isinstance(a, (int, float)):
             out.append(_make(np.asarray(a, dtype=like), False, None))
         else:
             # a copy: the op may save it, and a saved array turns read-only, which
@@ -302,19 +414,49 @@ _SUM_PLANS: dict = {}
 
 
 def _resolve_saved(fn: Function, out: Tensor) -> tuple:
-    """The Tensors behind ``fn.saved``, for differentiating through its backward."""
+    """The Tensors behind ``fn.saved``, for differentiating through its backward.
+
+    An array passed to ``forward`` as input *i* stands for input *i*; the array it
+    returned stands for the output. (Apply passes distinct array objects even when two
+    inputs share one, as ``x`` and ``x.detach()`` do, so the position is never
+    ambiguous.) Integer and boolean arrays are constants; any other floating-point
+    array was derived from the inputs in a way the graph does not record."""
+    if fn.once_differentiable:
+        raise RuntimeError(
+            f"create_graph through '{fn.name}': the op is declared first order only "
+            "(once_differentiable = True), so its backward cannot be differentiated; "
+            "use create_graph=False, or keep this op out of the function given to a "
+            "nested grad()"
+        )
+    passed = fn.__dict__.get("passed") or [p.data for p in fn.parents]
     resolved = []
-    for a in fn.saved:
-        if a is out.data:
-            resolved.append(out)
+    for k, a in enumerate(fn.saved):
+        if not isinstance(a, np.ndarray):
+            resolved.append(a)
             continue
-        for p in fn.parents:
-            if a is p.data:
-                resolved.append(p)
+        for i, d in enumerate(passed):
+            if a is d:
+                resolved.append(fn.parents[i])
                 break
         else:
-            resolved.append(a if not isinstance(a, np.ndarray) else _make(a, False, None))
+            if a is out.data:
+                resolved.append(out)
+            elif a.dtype.kind in "fc":
+                raise _derived_saved_error(fn, k, a)
+            else:
+                resolved.append(_make(a, False, None))
     return tuple(resolved)
+
+
+def _derived_saved_error(fn: Function, k: int, a: np.ndarray) -> RuntimeError:
+    return RuntimeError(
+        f"create_graph through '{fn.name}': saved array {k} (shape {a.shape}, dtype "
+        f"{a.dtype}) is neither one of the op's inputs nor its output, so how it depends "
+        "on the inputs is not recorded and its second derivative would silently be 0. "
+        "Pass inputs or the output to save_for_backward and compute derived values in "
+        "backward, or set once_differentiable = True on the class to declare the op "
+        "first order only"
+    )
 
 
 def _freed_error(fn: Function) -> RuntimeError:
@@ -332,12 +474,16 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
     node's gradient is complete when it is visited; no separate topological sort
     and no recursion, whatever the depth. When the heap is empty and a node has a
     single input to visit next, that input is taken straight away: a chain never
-    touches the heap. Without ``inputs``, gradients accumulate into the ``.grad`` of
-    leaves (and of tensors that called ``retain_grad()``). With ``inputs`` (a
-    sequence of Tensors), no ``.grad`` is touched and their gradients are returned.
+    touches the heap.
+
+    Where gradients end up is chosen once, before the walk. Without ``inputs``, they
+    accumulate into the ``.grad`` of leaves (and of tensors that called
+    ``retain_grad()``). With ``inputs`` (a sequence of Tensors), no ``.grad`` is touched:
+    the gradients of ``inputs`` are captured and returned, and the walk stops at them,
+    so nothing upstream of an input runs, whatever lies there.
     """
     capture = None if inputs is None else {t: None for t in inputs}
-    if root._ctx is None:  # a leaf: its gradient is the output gradient itself
+    if root._ctx is None or (capture is not None and root in capture):
         if capture is not None:
             return [grad if t is root else None for t in inputs]
         _accumulate_leaf(root, grad, create_graph, False)
@@ -352,34 +498,12 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
     fn = None
     try:
         while True:
-            if capture is not None:
-                if t in capture:
-                    capture[t] = g
-            elif t._retain:  # accumulates, like a leaf's gradient
+            fn = t._ctx
+            if capture is None and t._retain:  # accumulates, like a leaf's gradient
                 kept = g if create_graph else _make(np.array(g), False, None)
                 t.grad = kept if t.grad is None else t.grad + kept
-            fn = t._ctx
-            saved = fn.saved
-            if saved is _FREED:
-                raise _freed_error(fn)
-            if create_graph:
-                fn.saved = _resolve_saved(fn, t)
-                try:
-                    pgs = fn.backward(g)
-                finally:
-                    fn.saved = saved
-            else:
-                pgs = fn.backward(g)
-            if not retain_graph:
-                fn.saved = _FREED
             parents = fn.parents
-            if type(pgs) is not tuple:
-                pgs = (pgs,) if len(parents) == 1 and type(pgs) is not list else \
-                    _as_grad_tuple(fn, pgs)
-            elif len(pgs) != len(parents):
-                raise _arity_error(fn)
-            if _anomaly_threads and _mode.anomaly:
-                _check_backward(fn, pgs)
+            pgs = _run_node(fn, t, g, retain_graph, create_graph)
             nxt = nxt_g = None  # the one node to visit next, when nothing else is pending
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
@@ -389,12 +513,12 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
                 if pg.shape != p.data.shape:
                     pg = _sum_to(pg, p.data.shape)
                 ctx = p._ctx
-                if ctx is None:
+                if capture is not None and p in capture:  # a stop: not walked past
+                    prev = capture[p]
+                    capture[p] = pg if prev is None else prev + pg
+                elif ctx is None:
                     if capture is None:
                         _accumulate_leaf(p, pg, create_graph, _fresh(pg, g, pgs))
-                    elif p in capture:
-                        prev = capture[p]
-                        capture[p] = pg if prev is None else prev + pg
                 elif p is nxt:
                     nxt_g = nxt_g + pg
                 elif p in grads:
@@ -425,6 +549,33 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
     if capture is not None:
         return [capture[t] for t in inputs]
     return None
+
+
+def _run_node(fn: Function, out: Tensor, g, retain_graph: bool, create_graph: bool) -> tuple:
+    """Run one node's backward with output gradient ``g``: one gradient per input, as a
+    tuple. Under ``create_graph`` the saved arrays are seen as the Tensors they stand
+    for; without ``retain_graph`` they are released afterwards."""
+    saved = fn.saved
+    if saved is _FREED:
+        raise _freed_error(fn)
+    if create_graph:
+        fn.saved = _resolve_saved(fn, out)
+        try:
+            pgs = fn.backward(g)
+        finally:
+            fn.saved = saved
+    else:
+        pgs = fn.backward(g)
+    if not retain_graph:
+        fn.saved = _FREED
+    if type(pgs) is not tuple:
+        pgs = (pgs,) if len(fn.parents) == 1 and type(pgs) is not list else \
+            _as_grad_tuple(fn, pgs)
+    elif len(pgs) != len(fn.parents):
+        raise _arity_error(fn)
+    if _anomaly_threads and _mode.anomaly:
+        _check_backward(fn, pgs)
+    return pgs
 
 
 def _fresh(pg, g, pgs) -> bool:
@@ -468,19 +619,21 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
         return
     if isinstance(g, Tensor):
         g = g.data
-    old = p.grad
+    old = p.__dict__.get("grad")
     if old is None:
-        if g.dtype != dtype:
+        if type(g) is not np.ndarray:  # numpy arithmetic on 0-d arrays gives scalars
+            g = np.asarray(g, dtype=dtype)
+        elif g.dtype != dtype:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
         p.grad = _make(g, False, None)
         return
     buf = old.data
-    if old._ctx is None and buf.flags.writeable and buf.shape == g.shape:
+    if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
         np.add(buf, g, out=buf, casting="unsafe")
     else:
-        p.grad = _make((buf + g).astype(dtype, copy=False), False, None)
+        p.grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
 
 
 def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:
@@ -696,6 +849,7 @@ def value_and_grad(f, argnums=0):
     inside another ``grad``), the result is differentiable too, so ``grad(grad(f))``
     gives second derivatives.
     """
+    _check_function(f, argnums, "value_and_grad")
     single = isinstance(argnums, int)
     nums = (argnums,) if single else tuple(argnums)
 
@@ -712,7 +866,8 @@ def value_and_grad(f, argnums=0):
                 nested = True
                 x = _Identity.apply(a)
             else:
-                x = Tensor(_grad_argument(a, i), requires_grad=True)
+                # a copy: the graph makes saved arrays read-only, never the caller's
+                x = Tensor(np.array(_grad_argument(a, i)), requires_grad=True)
             args[i] = x
             inputs.append(x)
         with enable_grad():
@@ -736,6 +891,24 @@ def value_and_grad(f, argnums=0):
         return value, (result[0] if single else tuple(result))
 
     return wrapped
+
+
+def _check_function(f, argnums, fname: str) -> None:
+    if isinstance(f, Tensor):
+        raise TypeError(
+            f"{fname}: the first argument must be the function to differentiate, got a "
+            f"Tensor of shape {f.shape}. minigrad's grad transforms functions, as in JAX: "
+            f"{fname}(lambda x: ...)(x). For a tensor y already computed from x, call "
+            "y.backward() and read x.grad"
+        )
+    if not callable(f):
+        raise TypeError(f"{fname}: the first argument must be a function, got "
+                        f"{type(f).__name__}")
+    nums = (argnums,) if isinstance(argnums, int) else argnums
+    if not (isinstance(nums, tuple) and nums
+            and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in nums)):
+        raise TypeError(f"{fname}: argnums must be a non-negative int or a tuple of them, got "
+                        f"{type(argnums).__name__} {argnums!r}")
 
 
 def _grad_argument(a, i: int) -> np.ndarray:
@@ -762,6 +935,7 @@ def grad(f, argnums=0):
     """Return a function that computes the gradient of scalar ``f`` w.r.t. ``args[argnums]``.
 
     Composes: ``grad(grad(f))`` is the second derivative."""
+    _check_function(f, argnums, "grad")
     vg = value_and_grad(f, argnums)
 
     @functools.wraps(f)

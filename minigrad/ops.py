@@ -77,29 +77,55 @@ def _scatter(g, shape, index):
     return _scatter_array(g, shape, index)
 
 
-def _normalize_axis(axis, ndim: int, op: str):
-    """``axis`` as a sorted tuple of non-negative ints (None: all axes)."""
+def _normalize_axis(axis, shape: tuple, op: str) -> tuple:
+    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of distinct
+    non-negative axes of an array of ``shape``; None means all axes.
+
+    Every axis argument of every op goes through here. An axis outside
+    [-ndim, ndim) is refused, never taken modulo ndim. A 0-d array has no axes, but
+    axis 0 and -1 name the array itself, as in PyTorch: they give ()."""
+    ndim = len(shape)
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
         axes = (axis,)
     else:
         try:
             axes = tuple(axis)
         except TypeError:
             axes = None
-        if axes is None or not builtins.all(isinstance(a, (int, np.integer)) for a in axes):
+        if axes is None or not builtins.all(
+                isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
             raise TypeError(
                 f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
             )
+    if ndim == 0:
+        if builtins.all(a in (0, -1) for a in axes):
+            return ()
+        bad = next(a for a in axes if a not in (0, -1))
+        raise ValueError(
+            f"{op}: axis {bad} is out of range for a 0-d tensor (shape ()); only 0 and -1 "
+            "are allowed, meaning the tensor itself"
+        )
     out = []
     for a in axes:
-        if not -ndim <= a < builtins.max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dims")
-        out.append(int(a) % builtins.max(ndim, 1))
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"{op}: axis {a} is out of range for a tensor of shape {tuple(shape)} "
+                f"({ndim} dims: axes {-ndim} to {ndim - 1})"
+            )
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis}")
+        raise ValueError(f"{op}: repeated axis in {axis} for a tensor of shape {tuple(shape)}")
     return tuple(sorted(out))
+
+
+def _empty_mean_error(op: str, shape) -> ValueError:
+    """A mean over zero elements is 0/0: refused for every op that averages."""
+    return ValueError(
+        f"{op}: the mean over zero elements is undefined (input of shape {tuple(shape)} is "
+        "empty); use a sum reduction, or skip empty batches"
+    )
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -329,7 +355,7 @@ class RDivScalar(Function):
         return g * (-self.c) / (x * x)
 
 
-_SCALARS = frozenset((int, float))
+_SCALARS = frozenset((int, float, bool))  # Python scalars: weak dtypes, as in numpy
 
 
 def _is_scalar(v) -> bool:
@@ -597,7 +623,7 @@ class Sum(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         self.shape = x.shape
-        self.axes = _normalize_axis(axis, x.ndim, self.name)
+        self.axes = _normalize_axis(axis, x.shape, self.name)
         self.keepdims = keepdims
         return np.asarray(x.sum(axis=self.axes, keepdims=keepdims))
 
@@ -622,7 +648,7 @@ class Mean(Sum):
             count *= x.shape[a]
         self.count = count
         if count == 0:
-            raise ValueError(f"mean: reducing over an empty axis of shape {x.shape}")
+            raise _empty_mean_error("mean", x.shape)
         return out / count
 
     def backward(self, g):
@@ -669,7 +695,13 @@ class Transpose(Function):
             axes = tuple(range(x.ndim))[::-1]
         else:
             given = axes
-            axes = tuple(int(a) % builtins.max(x.ndim, 1) for a in axes)
+            if len(axes) != x.ndim:
+                raise ValueError(
+                    f"transpose: axes {given} are not a permutation of the {x.ndim} axes of "
+                    f"a tensor of shape {x.shape}"
+                )
+            axes = tuple(_normalize_axis(a, x.shape, self.name)[0] if x.ndim else 0
+                         for a in axes)
             if sorted(axes) != list(range(x.ndim)):
                 raise ValueError(
                     f"transpose: axes {given} are not a permutation for shape {x.shape}"
@@ -716,10 +748,16 @@ def _is_basic_index(index) -> bool:
 
 
 def _normalize_index(index):
+    """The index as numpy takes it, with arrays copied: the backward scatters with the
+    index as it was when the op ran, whatever the caller does to theirs later."""
     if isinstance(index, Tensor):
-        return index.data
+        return np.array(index.data)
+    if isinstance(index, np.ndarray):
+        return np.array(index)
     if isinstance(index, list):
-        return np.asarray(index)
+        arr = np.asarray(index)
+        # [] is an empty integer index (numpy would make it float64 and refuse it)
+        return arr.astype(np.intp) if arr.size == 0 else arr
     if isinstance(index, tuple):
         return tuple(_normalize_index(i) for i in index)
     return index
@@ -832,14 +870,18 @@ def astype(x, dtype) -> Tensor:
 
 
 def _softmax_array(x, axis):
-    z = x - x.max(axis=axis, keepdims=True)
+    if x.size == 0:  # nothing to normalize; max() would refuse the empty array
+        return np.empty_like(x, dtype=np.result_type(x, np.float16))
+    z = np.asarray(x - x.max(axis=axis, keepdims=True))  # 0-d arithmetic gives a scalar
     np.exp(z, out=z)
     z /= z.sum(axis=axis, keepdims=True)
     return z
 
 
 def _log_softmax_array(x, axis):
-    z = x - x.max(axis=axis, keepdims=True)
+    if x.size == 0:
+        return np.empty_like(x, dtype=np.result_type(x, np.float16))
+    z = np.asarray(x - x.max(axis=axis, keepdims=True))
     z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
     return z
 
@@ -849,7 +891,7 @@ class Softmax(Function):
     __slots__ = ("axis",)
 
     def forward(self, x, axis=-1):
-        self.axis = _normalize_axis(axis, x.ndim, self.name)
+        self.axis = _normalize_axis(axis, x.shape, self.name)
         y = _softmax_array(x, self.axis)
         self.save_for_backward(y)
         return y
@@ -865,7 +907,7 @@ class LogSoftmax(Function):
     __slots__ = ("axis",)
 
     def forward(self, x, axis=-1):
-        self.axis = _normalize_axis(axis, x.ndim, self.name)
+        self.axis = _normalize_axis(axis, x.shape, self.name)
         y = _log_softmax_array(x, self.axis)
         self.save_for_backward(y)
         return y
@@ -904,6 +946,8 @@ class MSE(Function):
             )
         if reduction not in ("mean", "sum"):
             raise ValueError(f"mse: reduction must be 'mean' or 'sum', got {reduction!r}")
+        if reduction == "mean" and pred.size == 0:
+            raise _empty_mean_error("mse", pred.shape)
         d = (pred - target).ravel()
         total = np.dot(d, d)
         n = d.size
@@ -945,6 +989,8 @@ class CrossEntropy(Function):
                 f"cross_entropy: logits must be 2-D (batch, classes), got shape {logits.shape}"
             )
         n, c = logits.shape
+        if n == 0:
+            raise _empty_mean_error("cross_entropy", logits.shape)
         if labels.shape != (n,):
             raise ValueError(
                 f"cross_entropy: labels must have shape ({n},) for logits of shape "

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor, _reclaim
+from .tensor import Tensor, _reclaim, _shares_saved
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -33,8 +33,8 @@ def _subtract(p: Tensor, delta: np.ndarray) -> None:
 
     The caller must not keep a reference of its own to ``p.data``: it would count as
     another holder, and every update would go to a fresh array."""
-    if not p.data.flags.writeable and not _reclaim(p):
-        p.data = p.data - delta  # same dtype: delta is computed in p's dtype
+    if (not p.data.flags.writeable and not _reclaim(p)) or _shares_saved(p.data):
+        p.data = np.asarray(p.data - delta)  # same dtype: delta is computed in p's dtype
         return
     np.subtract(p.data, delta, out=p.data)
 

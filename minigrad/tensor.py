@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 
@@ -58,7 +59,9 @@ class Tensor:
     # data, requires_grad and _ctx are set on every op's output; the rest live in the
     # instance dict only once set (leaves' gradients, names), with class defaults.
     __slots__ = ("data", "requires_grad", "_ctx", "__dict__", "__weakref__")
-    grad: Tensor | None = None
+    # ``grad`` is an instance attribute once set; reading it before goes through
+    # __getattr__, which warns for a non-leaf tensor (see there)
+    grad: Tensor | None
     name: str | None = None
     _retain: bool = False
     # numpy defers to Tensor's reflected operators instead of converting it
@@ -76,6 +79,19 @@ class Tensor:
         self._ctx = None
         if name is not None:
             self.name = name
+
+    def __getattr__(self, attr: str):
+        # reached only for attributes the instance has not set
+        if attr == "grad":
+            if self._ctx is not None and not self._retain:
+                warnings.warn(
+                    "the .grad of a tensor made by an op (a non-leaf) is not kept by "
+                    "backward(); call .retain_grad() on it before backward() to keep it, "
+                    "or use minigrad.grad() with respect to it",
+                    UserWarning, stacklevel=2,
+                )
+            return None
+        raise AttributeError(f"'Tensor' object has no attribute {attr!r}")
 
     # ------------------------------------------------------------------ properties
     @property
@@ -161,15 +177,21 @@ class Tensor:
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False):
+    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 *, gradient=None):
         """Reverse mode: fill ``.grad`` of every leaf this tensor depends on.
 
-        ``grad`` (array or Tensor of this tensor's shape) is required unless the tensor
-        has size 1. Gradients accumulate. The arrays saved for backward are freed
-        afterwards unless ``retain_graph=True`` (default: ``create_graph``). With
-        ``create_graph=True`` the backward pass is recorded, so gradients can be
-        differentiated again.
+        ``grad`` (array or Tensor of this tensor's shape; ``gradient=`` is the same, under
+        PyTorch's name) is required unless the tensor has size 1. Gradients accumulate.
+        The arrays saved for backward are freed afterwards unless ``retain_graph=True``
+        (default: ``create_graph``). With ``create_graph=True`` the backward pass is
+        recorded, so gradients can be differentiated again.
         """
+        if gradient is not None:
+            if grad is not None:
+                raise TypeError("backward: pass the output gradient as grad= or gradient=, "
+                                "not both")
+            grad = gradient
         _autograd.backward(self, grad, retain_graph, create_graph)
 
     def detach(self) -> Tensor:
@@ -252,19 +274,34 @@ class Tensor:
     def __getitem__(self, index):
         return getitem(self, index)
 
-    # comparisons give boolean tensors outside the graph; == and != keep identity
-    # semantics so tensors stay usable as dict keys.
+    # All six comparisons are elementwise and give boolean tensors outside the graph,
+    # as in numpy and PyTorch. Hashing stays by identity, so tensors remain usable as
+    # dict keys and set members (the engine keys its dictionaries by tensor; Python's
+    # containers compare identity before equality).
+    def _compare(self, other, ufunc):
+        if isinstance(other, Tensor):
+            other = other.data
+        elif not isinstance(other, _COMPARABLE):
+            return NotImplemented
+        return _make(np.asarray(ufunc(self.data, other)), False, None)
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
     def __lt__(self, other):
-        return _make(self.data < _raw(other), False, None)
+        return self._compare(other, np.less)
 
     def __le__(self, other):
-        return _make(self.data <= _raw(other), False, None)
+        return self._compare(other, np.less_equal)
 
     def __gt__(self, other):
-        return _make(self.data > _raw(other), False, None)
+        return self._compare(other, np.greater)
 
     def __ge__(self, other):
-        return _make(self.data >= _raw(other), False, None)
+        return self._compare(other, np.greater_equal)
 
     __hash__ = object.__hash__
 
@@ -280,10 +317,13 @@ class Tensor:
         a = self.data
         b = _raw(other)
         try:
-            if a.flags.writeable:
+            if a.flags.writeable and not _shares_saved(a):
                 ufunc(a, b, out=a, casting="same_kind")
                 return self
-            new = ufunc(a, b)
+            # a graph holds this array (or one it is a view of): the result goes into
+            # a new array, under the same casting rule
+            new = np.empty_like(a)
+            ufunc(a, b, out=new, casting="same_kind")
         except (TypeError, ValueError) as e:
             kind = TypeError if isinstance(e, TypeError) else ValueError
             dtype = f" and dtype {b.dtype}" if isinstance(b, (np.ndarray, np.generic)) else ""
@@ -291,12 +331,7 @@ class Tensor:
                 f"in-place '{symbol}': cannot apply a {type(b).__name__} of shape "
                 f"{np.shape(b)}{dtype} to the tensor's {a.shape} {a.dtype} data ({e})"
             ) from None
-        if new.shape != a.shape:
-            raise ValueError(
-                f"in-place '{symbol}': operand of shape {np.shape(b)} would change the "
-                f"tensor's shape {a.shape}"
-            )
-        self.data = new.astype(a.dtype, copy=False)
+        self.data = new
         return self
 
     def __iadd__(self, other):
@@ -390,6 +425,19 @@ def _sole_owner_count() -> int:
     t = _new(Tensor)
     t.data = np.zeros(1)
     return sys.getrefcount(t.data)
+
+
+def _shares_saved(a: np.ndarray) -> bool:
+    """Whether ``a`` is a view of a read-only array (one a graph has saved)."""
+    base = a.base
+    while type(base) is np.ndarray:
+        if not base.flags.writeable:
+            return True
+        base = base.base
+    return False
+
+
+_COMPARABLE = (np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 
 
 def _raw(x):

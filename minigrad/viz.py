@@ -504,8 +504,8 @@ def _tensor_label(t: Tensor, show_data: bool, show_grad: bool) -> str:
     lines.append(f"{_shape_text(t.shape)} {t.dtype}")
     if show_data:
         lines.append("data: " + _summary(t.data))
-    if show_grad and (t.requires_grad or t.grad is not None):
-        g = t.grad
+    g = t.__dict__.get("grad")  # read without the non-leaf warning
+    if show_grad and (t.requires_grad or g is not None):
         if g is None:
             lines.append("grad: None")
         else:
