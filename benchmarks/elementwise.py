@@ -191,8 +191,9 @@ FACTORIES = {
 }
 
 
-def make(op: str, notes: list[str]) -> dict:
+def make(op: str, notes: list[str], only=None) -> dict:
     """{contender: (run, grad)} for one op; ``grad()`` returns dL/dx as an array."""
     x0, consts = data()
     c = consts.get(op)
-    return fw.build({n: (lambda f=f: f(op, x0, c)) for n, f in FACTORIES.items()}, notes)
+    return fw.build({n: (lambda f=f: f(op, x0, c)) for n, f in FACTORIES.items()
+                     if only is None or n in only}, notes)

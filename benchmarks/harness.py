@@ -41,7 +41,16 @@ class Settings:
 # --------------------------------------------------------------------------- timing
 
 
-def _calibrate(fn, settings: Settings) -> int:
+def warm_up(fn, settings: Settings) -> None:
+    """``settings.warmup`` calls, or a single one when a call takes over ``slow_call_s``."""
+    for _ in range(settings.warmup):
+        t0 = perf_counter()
+        fn()
+        if perf_counter() - t0 > settings.slow_call_s:
+            break
+
+
+def calibrate(fn, settings: Settings) -> int:
     """Calls per sample so that one sample lasts at least ``min_sample_s``."""
     n = 1
     while True:
@@ -58,6 +67,14 @@ def _calibrate(fn, settings: Settings) -> int:
             n = min(settings.max_sample_calls, max(n + 1, guess))
 
 
+def sample(fn, number: int, per: float = 1.0) -> float:
+    """One sample: ``number`` back-to-back calls, seconds per call divided by ``per``."""
+    t0 = perf_counter()
+    for _ in range(number):
+        fn()
+    return (perf_counter() - t0) / number / per
+
+
 def time_interleaved(fns: dict, settings: Settings, per: float = 1.0) -> dict:
     """Time every callable in ``fns`` round-robin and return raw samples and summaries.
 
@@ -71,22 +88,13 @@ def time_interleaved(fns: dict, settings: Settings, per: float = 1.0) -> dict:
     names = list(fns)
     numbers = {}
     for name in names:
-        fn = fns[name]
-        for _ in range(settings.warmup):
-            t0 = perf_counter()
-            fn()
-            if perf_counter() - t0 > settings.slow_call_s:
-                break
-        numbers[name] = _calibrate(fn, settings)
+        warm_up(fns[name], settings)
+        numbers[name] = calibrate(fns[name], settings)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(settings.repeats):
         k = r % len(names)
         for name in names[k:] + names[:k]:
-            fn, n = fns[name], numbers[name]
-            t0 = perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((perf_counter() - t0) / n / per)
+            samples[name].append(sample(fns[name], numbers[name], per))
     return {name: summarize(samples[name], numbers[name]) for name in names}
 
 

@@ -339,14 +339,15 @@ def _epoch(model, X, Y, rng, batch: int):
         model.step(model.prepare(X[idx], Y[idx]))
 
 
-def check_step(name: str, prob: Problem, notes: list[str], check_close) -> tuple:
+def check_step(name: str, prob: Problem, notes: list[str], check_close, only=None) -> tuple:
     """Gradients at the initial parameters, then parameters after one step, against numpy.
 
     Returns the contenders (already stepped once: the check doubles as a warm-up) and
     their batches. Each contender gets its own copy of the data, so that one framework
     marking an array read-only (minigrad does, for arrays saved for backward) cannot
-    affect another."""
-    models = make(prob, notes)
+    affect another. ``only``: the contenders to build (numpy, the reference, among
+    them); all by default."""
+    models = make(prob, notes, only=only)
     ref = models[fw.NUMPY]
     batches = {n: m.prepare(prob.X.copy(), prob.Y.copy()) for n, m in models.items()}
     ref_grads = ref.grads(batches[fw.NUMPY])
@@ -366,9 +367,9 @@ def step_callables(models: dict, batches: dict) -> dict:
 
 
 def check_epoch(name: str, prob: Problem, notes: list[str], check_close, seed: int,
-                batch: int) -> dict:
+                batch: int, only=None) -> dict:
     """Parameters after one shuffled epoch, against numpy; returns the contenders."""
-    models = make(prob, notes)
+    models = make(prob, notes, only=only)
     for m in models.values():
         _epoch(m, prob.X, prob.Y, np.random.RandomState(seed), batch)
     ref_params = [p.copy() for p in models[fw.NUMPY].params()]
