@@ -316,6 +316,7 @@ class _Archive:
         count, cd_offset, cd_size, _ = self._end_record()
         directory = self.read(cd_offset, cd_size, "the central directory")
         members: list[_Member] = []
+        names: set[str] = set()
         at = 0
         while at < cd_size:  # at most cd_size / 46 entries
             where = f"central directory entry {len(members) + 1} (offset {cd_offset + at})"
@@ -342,8 +343,9 @@ class _Archive:
             where = f"member {name!r}"
             if not name.endswith(".npy") or "\x00" in name:
                 self.fail(f"contains {name!r}, which is not a .npy array; not a weights file")
-            if any(m.name == name for m in members):
+            if name in names:
                 self.fail(f"holds {name[: -len('.npy')]!r} twice")
+            names.add(name)
             if flags & _FLAG_ENCRYPTED:
                 self.fail(f"{where} is encrypted; weights files are not")
             if method != 0:
@@ -389,17 +391,19 @@ class _Archive:
          extra_len) = _LOCAL.unpack(header)
         if signature != _LOCAL_SIGNATURE:
             self.fail(f"{where}: no local header at offset {m.offset}; the file is corrupted")
-        names = self.read(m.offset + _LOCAL.size, name_len + extra_len,
+        name_and_extra = self.read(m.offset + _LOCAL.size, name_len + extra_len,
                           f"the local header of {where}")
-        if names[:name_len] != m.raw_name:
-            self.fail(f"{where} is named {names[:name_len]!r} in its local header; the file "
-                      "is corrupted")
+        if name_and_extra[:name_len] != m.raw_name:
+            self.fail(f"{where} is named {name_and_extra[:name_len]!r} in its local header; "
+                      "the file is corrupted")
         if method != m.method or (flags ^ m.flags) & (_FLAG_ENCRYPTED | _FLAG_DESCRIPTOR):
             self.fail(f"{where}: its local header and its directory entry disagree on how it "
                       "is stored; the file is corrupted")
-        usize, csize = self._zip64(names[name_len:], [("uncompressed size", usize, 8),
-                                                      ("stored size", csize, 8)],
-                                   f"the local header of {where}")
+        usize, csize = self._zip64(
+            name_and_extra[name_len:],
+            [("uncompressed size", usize, 8), ("stored size", csize, 8)],
+            f"the local header of {where}",
+        )
         local = {"CRC-32": crc, "stored size": csize, "uncompressed size": usize}
         for name, value in local.items():
             # with a data descriptor the local header may leave these at zero
