@@ -50,7 +50,10 @@ class History:
         val_loss: one value per evaluation, the same weighted mean over the validation
             batches, computed without recording a graph.
         val_epochs: the epoch (counted from 1) of each evaluation.
-        best_epoch, best_val_loss: the evaluation with the lowest validation loss.
+        val_finite: one flag per evaluation: False where the validation loss was NaN or
+            infinite. Such an evaluation never counts as the best one nor as progress.
+        best_epoch, best_val_loss: the evaluation with the lowest finite validation loss;
+            None while no evaluation has had a finite one.
         stopped_epoch: the epoch after which early stopping ended the run, else None.
         steps: the number of optimizer steps taken.
     """
@@ -58,6 +61,7 @@ class History:
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_epochs: list[int] = field(default_factory=list)
+    val_finite: list[bool] = field(default_factory=list)
     best_epoch: int | None = None
     best_val_loss: float | None = None
     stopped_epoch: int | None = None
@@ -94,7 +98,10 @@ class Trainer:
 
     Args:
         model: a callable whose parameters the optimizer updates; a Module's
-            ``state_dict``/``load_state_dict`` and ``train``/``eval`` are used when present.
+            ``train``/``eval`` are used when present. Restoring the best weights
+            (``patience`` with ``restore_best``) needs ``state_dict()`` and
+            ``load_state_dict()``, as an ``nn.Module`` has; for a plain function, pass
+            ``restore_best=False``.
         loss_fn: ``loss_fn(prediction, target)`` returning a scalar Tensor
             (``nn.MSELoss()``, ``minigrad.mse``, ...).
         optimizer: has ``zero_grad()`` and ``step()``.
@@ -102,10 +109,12 @@ class Trainer:
             last epoch.
         patience: stop when this many evaluations in a row have not improved the best
             validation loss by more than ``min_delta``; None never stops early. Needs
-            validation data.
+            validation data. An evaluation whose loss is NaN or infinite counts as one
+            without progress.
         min_delta: the smallest decrease of the validation loss that counts as progress.
         restore_best: with ``patience`` set, load the weights of the best evaluation
-            when the run ends, whether it stopped early or not.
+            when the run ends, whether it stopped early or not (nothing is loaded when no
+            evaluation had a finite loss).
         verbose: show a progress line, refreshed in place, once a run lasts longer than a
             second; only when standard output is a terminal. False never shows it.
     """
@@ -137,6 +146,17 @@ class Trainer:
                 raise TypeError(
                     f"Trainer: optimizer must have {method}() (an optim.SGD or Adam), got "
                     f"{type(optimizer).__name__}"
+                )
+        if patience is not None and restore_best:
+            missing = [m for m in ("state_dict", "load_state_dict")
+                       if not callable(getattr(model, m, None))]
+            if missing:
+                raise TypeError(
+                    f"Trainer: patience={patience} with restore_best=True restores the best "
+                    "weights at the end, which needs a model with state_dict() and "
+                    f"load_state_dict() (an nn.Module); model is a {type(model).__name__} "
+                    f"without {' or '.join(m + '()' for m in missing)}. Pass "
+                    "restore_best=False to stop early and keep the last weights"
                 )
         self.model = model
         self.loss_fn = loss_fn
@@ -232,10 +252,14 @@ class Trainer:
                 last = epoch == epochs or (max_steps is not None and history.steps >= max_steps)
                 if val_data is not None and (epoch % self.eval_every == 0 or last):
                     val = self.evaluate(val_data)
+                    finite = math.isfinite(val)
                     history.val_loss.append(val)
                     history.val_epochs.append(epoch)
+                    history.val_finite.append(finite)
                     best = history.best_val_loss
-                    if best is None or val < best - self.min_delta:
+                    # a NaN or infinite loss is never the best: NaN compares false with
+                    # everything, so as the best it would block all later progress
+                    if finite and (best is None or val < best - self.min_delta):
                         history.best_val_loss, history.best_epoch = val, epoch
                         waited = 0
                         if self.patience is not None and self.restore_best:
@@ -299,7 +323,12 @@ class _Progress:
         text += f"  step {history.steps}  train loss {history.train_loss[-1]:.6g}"
         if history.val_loss:
             text += f"  val loss {history.val_loss[-1]:.6g}"
-            text += f" (best {history.best_val_loss:.6g} at epoch {history.best_epoch})"
+            if not history.val_finite[-1]:
+                text += " (not finite)"
+            if history.best_val_loss is None:
+                text += " (no finite val loss yet)"
+            else:
+                text += f" (best {history.best_val_loss:.6g} at epoch {history.best_epoch})"
         text += f"  {now - self.start:.1f}s"
         sys.stdout.write("\r" + text.ljust(self.width))
         sys.stdout.flush()

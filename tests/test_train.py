@@ -337,3 +337,111 @@ def test_fit_function_equals_the_trainer():
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
     assert not math.isnan(results[0][0].train_loss[-1])
+
+
+# --------------------------------------------------------------------------- non-finite losses
+
+
+def _nan_at_first_evaluations(count):
+    """MSE, except that the first ``count`` evaluations (run without a graph) give NaN."""
+    mse = nn.MSELoss()
+    evaluations = []
+
+    def loss_fn(pred, target):
+        if not mg.is_grad_enabled():
+            evaluations.append(1)
+            if len(evaluations) <= count:
+                return mg.tensor(np.nan)
+        return mse(pred, target)
+
+    return loss_fn
+
+
+def test_a_nan_first_validation_loss_is_never_the_best():
+    (X, y), val = _conflicting_data()
+    model = _line(0.0)
+    trainer = Trainer(model, _nan_at_first_evaluations(1),
+                      optim.SGD(model.parameters(), lr=0.01), patience=3)  # fmt: skip
+    history = trainer.fit(DataLoader(X, y, batch_size=2), epochs=500, val_data=val)
+
+    assert math.isnan(history.val_loss[0])
+    finite = history.val_loss[1:]
+    assert finite[0] > finite[1] > finite[2]  # the losses after the NaN go down for a while
+    assert history.best_epoch > 2 and history.best_val_loss == min(finite)
+    assert history.stopped_epoch == history.best_epoch + 3
+    # the weights restored are those of the best finite evaluation, not of epoch 1
+    assert trainer.evaluate(val) == pytest.approx(history.best_val_loss, rel=1e-15)
+    assert abs(model.weight.item() - 1.0) < 0.1
+    assert history.val_finite == [False] + [True] * len(finite)
+
+
+def test_only_non_finite_validation_losses_stop_early_and_restore_nothing():
+    (X, y), val = _conflicting_data()
+    model = _line(0.0)
+    trainer = Trainer(model, _nan_at_first_evaluations(10**6),
+                      optim.SGD(model.parameters(), lr=0.05), patience=2)  # fmt: skip
+    history = trainer.fit(DataLoader(X, y, batch_size=2), epochs=50, val_data=val)
+    assert history.stopped_epoch == 2 and history.val_finite == [False, False]
+    assert history.best_epoch is None and history.best_val_loss is None
+    replay = _line(0.0)  # the model keeps its last weights: nothing to restore
+    fit(replay, nn.MSELoss(), optim.SGD(replay.parameters(), lr=0.05),
+        DataLoader(X, y, batch_size=2), epochs=2)  # fmt: skip
+    np.testing.assert_array_equal(model.weight.data, replay.weight.data)
+
+
+def test_progress_says_when_the_validation_loss_is_not_finite(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(train, "PROGRESS_EVERY", 0.0)
+    X, y = _regression(10)
+    model, _, opt = _setup()
+    Trainer(model, _nan_at_first_evaluations(1), opt).fit((X, y), epochs=2, val_data=(X, y))
+    first, second = terminal.getvalue().rstrip("\n").split("\r")[1:]
+    assert "val loss nan (not finite) (no finite val loss yet)" in first
+    assert "not finite" not in second and "(best " in second and "at epoch 2)" in second
+
+
+# --------------------------------------------------------------------------- plain functions
+
+
+def _function_model():
+    w = nn.Parameter([[0.0]])
+    return (lambda x: mg.matmul(x, w)), w
+
+
+def test_restoring_the_best_weights_of_a_plain_function_is_refused_at_construction():
+    model, w = _function_model()
+    opt = optim.SGD([w], lr=0.05)
+    (X, y), val = _conflicting_data()
+    for make in (
+        lambda: Trainer(model, nn.MSELoss(), opt, patience=3),
+        lambda: fit(model, nn.MSELoss(), opt, (X, y), 5, val_data=val, patience=3),
+    ):
+        with pytest.raises(TypeError) as info:
+            make()
+        message = str(info.value)
+        for words in ("Trainer", "patience=3", "model is a function",
+                      "state_dict() or load_state_dict()", "restore_best=False"):
+            assert words in message, (words, message)
+    assert w.data.tolist() == [[0.0]]  # refused before any training
+
+    class HalfModule:  # saving alone is not enough: the weights must be loadable too
+        def __call__(self, x):
+            return mg.matmul(x, w)
+
+        def state_dict(self):
+            return {"w": w.data.copy()}
+
+    with pytest.raises(TypeError, match=r"HalfModule without load_state_dict\(\)\. Pass"):
+        Trainer(HalfModule(), nn.MSELoss(), opt, patience=3)
+
+
+def test_a_plain_function_stops_early_without_restoring():
+    model, w = _function_model()
+    (X, y), val = _conflicting_data()
+    history = fit(model, nn.MSELoss(), optim.SGD([w], lr=0.05), DataLoader(X, y, batch_size=2),
+                  500, val_data=val, patience=3, restore_best=False)  # fmt: skip
+    assert history.stopped_epoch == history.best_epoch + 3
+    assert history.val_loss[-1] > history.best_val_loss
+    assert nn.MSELoss()(model(val[0]), val[1]).item() == pytest.approx(history.val_loss[-1])
