@@ -22,32 +22,34 @@ from .autograd import (
     set_grad_enabled,
     value_and_grad,
 )
-from .ops import (
-    add,
-    add_bias,
-    astype,
-    broadcast_to,
-    cross_entropy,
-    div,
-    exp,
-    getitem,
-    log,
-    log_softmax,
-    matmul,
-    mean,
-    mse,
-    mul,
-    neg,
-    pow,
-    relu,
-    reshape,
-    sigmoid,
-    softmax,
-    sub,
-    sum,
-    tanh,
-    transpose,
+from .ops.arithmetic import add, div, mul, neg, pow, sub
+from .ops.elementwise import exp, log, relu, sigmoid, tanh
+from .ops.index import getitem, where
+from .ops.linalg import add_bias, matmul
+from .ops.logic import (
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    equal,
+    greater,
+    greater_equal,
+    invert,
+    isfinite,
+    isinf,
+    isnan,
+    left_shift,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    not_equal,
+    right_shift,
 )
+from .ops.losses import cross_entropy, mse
+from .ops.reduce import log_softmax, mean, softmax, sum
+from .ops.shape import astype, broadcast_to, reshape, transpose
 from .tensor import Tensor, tensor
 
 __version__ = "0.1.0"
@@ -62,7 +64,10 @@ __all__ = [
     "add", "sub", "mul", "div", "neg", "pow", "matmul", "add_bias",
     "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean",
     "reshape", "transpose", "broadcast_to", "getitem", "astype",
-    "softmax", "log_softmax", "mse", "cross_entropy",
+    "softmax", "log_softmax", "mse", "cross_entropy", "where",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "isfinite", "isnan", "isinf",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift",
     *_SUBMODULES, *_FROM_IO,
 ]  # fmt: skip
 

@@ -248,43 +248,58 @@ class Function:
         """Run the op on ``args`` (Tensors, arrays or numbers) and record it if needed."""
         fn = _new(cls)
         fn.saved = ()
-        if len(args) == 2:
-            x, y = args
-            if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
-                x, y = args = _tensors(args, cls.name)
-            rg = (x.requires_grad or y.requires_grad) and _mode.enabled
-            fn.parents = args if rg else None
-            xd, yd = x.data, y.data
-            if xd is yd:  # one array as both inputs (x and x.detach()): tell them apart
-                fn.passed = xd, yd = xd, xd.view()
-            if kwargs:
-                out = fn.forward(xd, yd, **kwargs)
-            else:
-                out = fn.forward(xd, yd)
-        elif len(args) == 1:
-            x = args[0]
-            if not isinstance(x, Tensor):
-                args = _tensors(args, cls.name)
+        try:
+            if len(args) == 2:
+                x, y = args
+                if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
+                    x, y = args = _tensors(args, cls.name)
+                rg = (x.requires_grad or y.requires_grad) and _mode.enabled
+                fn.parents = args if rg else None
+                xd, yd = x.data, y.data
+                if xd is yd:  # one array as both inputs (x and x.detach()): tell them apart
+                    fn.passed = xd, yd = xd, xd.view()
+                if kwargs:
+                    out = fn.forward(xd, yd, **kwargs)
+                else:
+                    out = fn.forward(xd, yd)
+            elif len(args) == 1:
                 x = args[0]
-            rg = x.requires_grad and _mode.enabled
-            fn.parents = args if rg else None
-            if kwargs:
-                out = fn.forward(x.data, **kwargs)
+                if not isinstance(x, Tensor):
+                    args = _tensors(args, cls.name)
+                    x = args[0]
+                rg = x.requires_grad and _mode.enabled
+                fn.parents = args if rg else None
+                if kwargs:
+                    out = fn.forward(x.data, **kwargs)
+                else:
+                    out = fn.forward(x.data)
             else:
-                out = fn.forward(x.data)
-        else:
-            args = _tensors(args, cls.name)
-            rg = _mode.enabled and any(a.requires_grad for a in args)
-            fn.parents = args if rg else None
-            arrays = [a.data for a in args]
-            if len({id(a) for a in arrays}) < len(arrays):  # the same array twice
-                seen = set()
-                for i, a in enumerate(arrays):
-                    if id(a) in seen:
-                        arrays[i] = a.view()
-                    seen.add(id(arrays[i]))
-                fn.passed = tuple(arrays)
-            out = fn.forward(*arrays, **kwargs)
+                args = _tensors(args, cls.name)
+                rg = _mode.enabled and any(a.requires_grad for a in args)
+                fn.parents = args if rg else None
+                arrays = [a.data for a in args]
+                if len({id(a) for a in arrays}) < len(arrays):  # the same array twice
+                    seen = set()
+                    for i, a in enumerate(arrays):
+                        if id(a) in seen:
+                            arrays[i] = a.view()
+                        seen.add(id(arrays[i]))
+                    fn.passed = tuple(arrays)
+                out = fn.forward(*arrays, **kwargs)
+        # numpy's own errors, translated here for every op (a try costs nothing until
+        # something is raised): name the op, the inputs' shapes and dtypes, the limit
+        except _FP_ERRORS as e:
+            raise _float_error(cls.name, e, [_data(a) for a in args],
+                               fn.limit(*[_data(a) for a in args], **kwargs),
+                               dtype=_float_dtype(kwargs.get("dtype"))) from None
+        except ValueError as e:
+            if "could not be broadcast" not in str(e):
+                raise
+            shapes = " and ".join(str(np.shape(_data(a))) for a in args)
+            raise ValueError(
+                f"{cls.name}: shapes {shapes} do not broadcast together (numpy rules: "
+                "trailing dimensions must be equal or 1)"
+            ) from None
         if type(out) is not np.ndarray:
             out = _as_output(fn, out)
         if _anomaly_threads and _mode.anomaly:
@@ -302,6 +317,11 @@ class Function:
 
     def forward(self, *arrays, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def limit(self, *arrays, **kwargs) -> str:
+        """Where this op's values stop being finite, said in a floating-point error
+        message (error path only; ``arrays`` are the inputs)."""
+        return ""
 
     def backward(self, g):
         raise NotImplementedError(f"{type(self).__name__} must define backward()")
@@ -325,6 +345,19 @@ class Function:
         return f"<{self.name}>"
 
 
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _float_dtype(dtype):
+    """``dtype`` when it names a floating-point dtype (an op's target), else None."""
+    try:
+        d = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        return None
+    return d if d is not None and d.kind == "f" else None
+
+
 def _as_output(fn: Function, out) -> np.ndarray:
     """An op returned a numpy scalar (ufuncs do on 0-d input): make it a 0-d array,
     and let a saved copy of it refer to the same object, as the output's data."""
@@ -341,10 +374,8 @@ _counter = itertools.count()
 
 
 def _tensors(args, op: str):
-    """Turn numbers and arrays among ``args`` into constant Tensors (copies).
-
-    Python numbers take the dtype of the first floating Tensor argument, so that
-    ``x32 + t`` keeps float32 like numpy's rule for Python scalars."""
+    """``args`` as Tensors: constants made by ``tensor._constant``, with Python numbers in
+    the dtype of the first floating Tensor argument."""
     like = None
     for a in args:
         if isinstance(a, Tensor) and a.data.dtype.kind == "f":
@@ -352,17 +383,10 @@ def _tensors(args, op: str):
             break
     out = []
     for a in args:
-        if isinstance(a, Tensor):
-            out.append(a)
-        elif like is not None and isinstance(a, (int, float)):
-            out.append(_make(np.asarray(a, dtype=like), False, None))
-        else:
-            # a copy: the op may save it, and a saved array turns read-only, which
-            # must not happen to the caller's own array
-            try:
-                out.append(_copy_tensor(a))
-            except TypeError:
-                raise _input_error(op, args, a) from None
+        try:
+            out.append(_constant(a, op, like))
+        except TypeError:
+            raise _input_error(op, args, a) from None
     return tuple(out)
 
 
@@ -957,5 +981,8 @@ class _Identity(Function):
 
 
 # Imported last: tensor.py imports this module and ops.py, which needs Function.
-from .tensor import Tensor, _make  # noqa: E402
-from .tensor import tensor as _copy_tensor  # noqa: E402
+from .tensor import (  # noqa: E402
+    Tensor,
+    _constant,  # noqa: E402
+    _make,
+)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -64,8 +66,6 @@ class Tensor:
     grad: Tensor | None
     name: str | None = None
     _retain: bool = False
-    # numpy defers to Tensor's reflected operators instead of converting it
-    __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         arr = _as_array(data, dtype, "tensor")
@@ -133,6 +133,26 @@ class Tensor:
         axes = list(range(n))
         axes[-1], axes[-2] = axes[-2], axes[-1]
         return transpose(self, tuple(axes))
+
+    # ------------------------------------------------------------------ numpy protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy ufuncs on Tensors (``np.exp(t)``, ``array + t``) run minigrad's op for
+        them, recording the graph."""
+        if method == "__call__" and not kwargs:
+            fn = _NUMPY_FUNCTIONS.get(ufunc)
+            if fn is not None:
+                return fn(*inputs)
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        return _numpy_fallback(name, ufunc if method == "__call__" else getattr(ufunc, method),
+                               inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """numpy functions on Tensors (``np.sum(t, axis=0)``, ``np.concatenate([a, b])``)
+        run minigrad's op for them, recording the graph."""
+        fn = _NUMPY_FUNCTIONS.get(func)
+        if fn is not None:
+            return fn(*args, **kwargs)
+        return _numpy_fallback(func.__name__, func, args, kwargs)
 
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
@@ -216,92 +236,73 @@ class Tensor:
         self.grad = None
 
     # ------------------------------------------------------------------ operators
-    def __add__(self, other):
-        if type(other) in _SCALARS:
-            return AddScalar.apply(self, c=other)
-        return Add.apply(self, other)
+    # ``+ - * / ** @ -x x[i]`` are the op functions themselves (add, sub, ...), bound
+    # below the class: each function is the one place its dispatch rule lives. The
+    # declarations here are for type checkers.
+    if TYPE_CHECKING:
+        def __add__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __pow__(self, exponent: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
 
     def __radd__(self, other):
-        if type(other) in _SCALARS:
-            return AddScalar.apply(self, c=other)
-        return Add.apply(other, self)
-
-    def __sub__(self, other):
-        if type(other) in _SCALARS:
-            return AddScalar.apply(self, c=-other)
-        return Sub.apply(self, other)
+        return add(other, self)
 
     def __rsub__(self, other):
-        if type(other) in _SCALARS:
-            return RSubScalar.apply(self, c=other)
-        return Sub.apply(other, self)
-
-    def __mul__(self, other):
-        if type(other) in _SCALARS:
-            return MulScalar.apply(self, c=other)
-        return Mul.apply(self, other)
+        return sub(other, self)
 
     def __rmul__(self, other):
-        if type(other) in _SCALARS:
-            return MulScalar.apply(self, c=other)
-        return Mul.apply(other, self)
-
-    def __truediv__(self, other):
-        if type(other) in _SCALARS:
-            return DivScalar.apply(self, c=other)
-        return Div.apply(self, other)
+        return mul(other, self)
 
     def __rtruediv__(self, other):
-        if type(other) in _SCALARS:
-            return RDivScalar.apply(self, c=other)
-        return Div.apply(other, self)
+        return div(other, self)
 
-    def __neg__(self):
-        return Neg.apply(self)
+    def __rpow__(self, base):
+        return pow(base, self)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
 
     def __pos__(self):
         return self
-
-    def __pow__(self, exponent):
-        return pow(self, exponent)
-
-    def __matmul__(self, other):
-        return Matmul.apply(self, other)
-
-    def __rmatmul__(self, other):
-        return Matmul.apply(other, self)
-
-    def __getitem__(self, index):
-        return getitem(self, index)
 
     # All six comparisons are elementwise and give boolean tensors outside the graph,
     # as in numpy and PyTorch. Hashing stays by identity, so tensors remain usable as
     # dict keys and set members (the engine keys its dictionaries by tensor; Python's
     # containers compare identity before equality).
-    def _compare(self, other, ufunc):
-        if isinstance(other, Tensor):
-            other = other.data
-        elif not isinstance(other, _COMPARABLE):
-            return NotImplemented
-        return _make(np.asarray(ufunc(self.data, other)), False, None)
-
     def __eq__(self, other):
-        return self._compare(other, np.equal)
+        return equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
     def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+        return not_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
     def __lt__(self, other):
-        return self._compare(other, np.less)
+        return less(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
     def __le__(self, other):
-        return self._compare(other, np.less_equal)
+        return less_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
     def __gt__(self, other):
-        return self._compare(other, np.greater)
+        return greater(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
     def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
+        return greater_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
+
+    def __and__(self, other):
+        return bitwise_and(self, other)
+
+    def __or__(self, other):
+        return bitwise_or(self, other)
+
+    def __xor__(self, other):
+        return bitwise_xor(self, other)
+
+    def __invert__(self):
+        return invert(self)
 
     __hash__ = object.__hash__
 
@@ -348,7 +349,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ methods
     def matmul(self, other):
-        return Matmul.apply(self, other)
+        return matmul(self, other)
 
     def sum(self, axis=None, keepdims: bool = False):
         return sum(self, axis, keepdims)
@@ -373,19 +374,19 @@ class Tensor:
         return astype(self, dtype)
 
     def exp(self):
-        return Exp.apply(self)
+        return exp(self)
 
     def log(self):
-        return Log.apply(self)
+        return log(self)
 
     def sigmoid(self):
-        return Sigmoid.apply(self)
+        return sigmoid(self)
 
     def tanh(self):
-        return Tanh.apply(self)
+        return tanh(self)
 
     def relu(self):
-        return ReLU.apply(self)
+        return relu(self)
 
     def softmax(self, axis: int = -1):
         return softmax(self, axis)
@@ -437,7 +438,7 @@ def _shares_saved(a: np.ndarray) -> bool:
     return False
 
 
-_COMPARABLE = (np.ndarray, np.generic, int, float, bool, complex, list, tuple)
+_COMPARABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 
 
 def _raw(x):
@@ -457,36 +458,92 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
     return Tensor(arr, requires_grad=requires_grad, name=name)
 
 
+def _constant(value, op: str, like: np.dtype | None = None) -> Tensor:
+    """``value`` as an input of op ``op``: a Tensor as it is; anything else becomes a
+    constant Tensor (no gradient). A Python number takes the floating dtype ``like``
+    (numpy's rule for Python scalars: ``x32 + 1.5`` stays float32); other data is
+    copied, because the op may save it and a saved array turns read-only, which must
+    never happen to the caller's own array. The one place user data becomes an op's
+    input."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and type(value) in (int, float, bool):
+        return _make(np.asarray(value, dtype=like), False, None)
+    try:
+        return tensor(value)
+    except TypeError as e:
+        reason = str(e).split(": ", 1)[-1]  # without tensor()'s own "tensor: "
+        raise TypeError(f"{op}: an input is not numeric data ({reason})") from None
+
+
 _SOLE_OWNER = _sole_owner_count()
 
-# The ops module needs Tensor, so it is imported once Tensor exists.
+def _numpy_fallback(name: str, func, args, kwargs):
+    """A numpy function minigrad has no op for. Where no argument is part of a graph it
+    runs on the arrays (nothing to lose); where one is, it would silently drop the
+    graph, so it is refused, naming the nearest minigrad op."""
+    def walk(v):
+        if isinstance(v, Tensor):
+            yield v
+        elif isinstance(v, (list, tuple)):
+            for item in v:
+                yield from walk(item)
+        elif isinstance(v, dict):
+            for item in v.values():
+                yield from walk(item)
+
+    tensors = list(walk(args)) + list(walk(kwargs))
+    if any(t.requires_grad for t in tensors) and _autograd._mode.enabled:
+        from . import ops
+
+        names = ops.__all__
+        near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+        hint = f"; the nearest minigrad op is minigrad.{near[0]}" if near else \
+            "; see minigrad.ops for the ops there are"
+        raise TypeError(
+            f"numpy.{name} has no minigrad op, so on a tensor that requires grad it would "
+            f"drop the graph{hint}. Use minigrad's ops, or apply numpy to t.detach().numpy()"
+        )
+
+    def unwrap(v):
+        if isinstance(v, Tensor):
+            return v.data
+        if isinstance(v, (list, tuple)):
+            return type(v)(unwrap(item) for item in v)
+        if isinstance(v, dict):
+            return {k: unwrap(item) for k, item in v.items()}
+        return v
+
+    return func(*unwrap(args), **unwrap(kwargs))
+
+
+# The ops need Tensor, so they are imported once Tensor exists.
 from . import autograd as _autograd  # noqa: E402
-from .ops import (  # noqa: E402
-    _SCALARS,
-    Add,
-    AddScalar,
-    Div,
-    DivScalar,
-    Exp,
-    Log,
-    Matmul,
-    Mul,
-    MulScalar,
-    Neg,
-    RDivScalar,
-    ReLU,
-    RSubScalar,
-    Sigmoid,
-    Sub,
-    Tanh,
-    astype,
-    broadcast_to,
-    getitem,
-    log_softmax,
-    mean,
-    pow,
-    reshape,
-    softmax,
-    sum,
-    transpose,
+from .ops._base import NUMPY_FUNCTIONS as _NUMPY_FUNCTIONS  # noqa: E402
+from .ops.arithmetic import add, div, mul, neg, pow, sub  # noqa: E402
+from .ops.elementwise import exp, log, relu, sigmoid, tanh  # noqa: E402
+from .ops.index import getitem  # noqa: E402
+from .ops.linalg import matmul  # noqa: E402
+from .ops.logic import (  # noqa: E402
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    equal,
+    greater,
+    greater_equal,
+    invert,
+    less,
+    less_equal,
+    not_equal,
 )
+from .ops.reduce import log_softmax, mean, softmax, sum  # noqa: E402
+from .ops.shape import astype, broadcast_to, reshape, transpose  # noqa: E402
+
+Tensor.__add__ = add  # type: ignore[method-assign]
+Tensor.__sub__ = sub  # type: ignore[method-assign]
+Tensor.__mul__ = mul  # type: ignore[method-assign]
+Tensor.__truediv__ = div  # type: ignore[method-assign]
+Tensor.__pow__ = pow  # type: ignore[method-assign]
+Tensor.__matmul__ = matmul  # type: ignore[method-assign]
+Tensor.__neg__ = neg  # type: ignore[method-assign]
+Tensor.__getitem__ = getitem  # type: ignore[method-assign]
