@@ -25,11 +25,23 @@ This package namespace holds every public op function and every op class;
 from __future__ import annotations
 
 from ..autograd import Function
-from . import arithmetic, elementwise, index, linalg, logic, losses, reduce, shape
+from . import (
+    activation,
+    arithmetic,
+    creation,
+    elementwise,
+    index,
+    linalg,
+    logic,
+    losses,
+    reduce,
+    shape,
+)
 from ._base import NUMPY_FUNCTIONS  # noqa: F401  (re-exported: numpy function -> op)
 
 #: the op modules, one per family
-FAMILIES = (arithmetic, elementwise, reduce, shape, index, linalg, losses, logic)
+FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, losses, logic,
+            creation)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
 

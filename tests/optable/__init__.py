@@ -10,10 +10,22 @@ class and one function in ``minigrad/ops/<family>.py`` and one row here.
 
 from __future__ import annotations
 
-from . import arithmetic, elementwise, index, linalg, logic, losses, reduce, shape
+from . import (
+    activation,
+    arithmetic,
+    creation,
+    elementwise,
+    index,
+    linalg,
+    logic,
+    losses,
+    reduce,
+    shape,
+)
 from .row import Bad, Edge, Op
 
-FAMILIES = (arithmetic, elementwise, reduce, shape, index, linalg, losses, logic)
+FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, losses, logic,
+            creation)
 
 #: every row of the table
 OPS: list[Op] = [row for family in FAMILIES for row in family.ROWS]

@@ -1,0 +1,5 @@
+"""Activation functions of neural networks, elementwise."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""Rows: activation functions."""
+
+from __future__ import annotations
+
+ROWS: list = []

@@ -1,0 +1,5 @@
+"""Rows: creation."""
+
+from __future__ import annotations
+
+ROWS: list = []
