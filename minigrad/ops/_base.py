@@ -17,7 +17,6 @@ import builtins
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, _constant
 
 #: Python numbers: weak dtypes, as in numpy (``x32 * 2.5`` stays float32)
 SCALARS = frozenset((int, float, bool))
@@ -36,11 +35,6 @@ def implements(*numpy_functions):
         return fn
 
     return register
-
-
-def constant(value, op: str) -> Tensor:
-    """``value`` as an op's input Tensor (see ``tensor._constant``)."""
-    return _constant(value, op)
 
 
 def normalize_axis(axis, shape: tuple, op: str) -> tuple:
