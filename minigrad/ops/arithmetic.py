@@ -63,7 +63,7 @@ class Sub(Function):
         return a - b
 
     def backward(self, g):
-        return g, (-g if needs(self, 1) else None)
+        return g, (-g if self.parents[1].requires_grad else None)
 
 
 class RSubScalar(Function):
@@ -100,8 +100,8 @@ class Mul(Function):
         return out
 
     def backward(self, g):
-        a, b = self.saved
-        return (g * b if needs(self, 0) else None), (g * a if needs(self, 1) else None)
+        a, b = self.saved  # save_crossed kept only what the needed gradients use
+        return (g * b if b is not None else None), (g * a if a is not None else None)
 
 
 class MulScalar(Function):
@@ -139,10 +139,10 @@ class Div(Function):
         return out
 
     def backward(self, g):
-        a, b = self.saved
+        a, b = self.saved  # a is kept only when b needs a gradient
         ga = g / b
-        gb = -ga * a / b if needs(self, 1) else None
-        return (ga if needs(self, 0) else None), gb
+        gb = -ga * a / b if a is not None else None
+        return (ga if self.parents[0].requires_grad else None), gb
 
     def limit(self, *arrays, **kwargs):
         return _DIV_LIMIT
