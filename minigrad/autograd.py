@@ -383,6 +383,9 @@ def _tensors(args, op: str):
             break
     out = []
     for a in args:
+        if isinstance(a, Tensor):
+            out.append(a)
+            continue
         try:
             out.append(_constant(a, op, like))
         except TypeError:
