@@ -252,11 +252,11 @@ class Tensor:
     def __radd__(self, other):
         return add(other, self)
 
-    def __rsub__(self, other):
-        return sub(other, self)
-
     def __rmul__(self, other):
         return mul(other, self)
+
+    def __rsub__(self, other):
+        return sub(other, self)
 
     def __rtruediv__(self, other):
         return div(other, self)
@@ -316,7 +316,7 @@ class Tensor:
         if not self.data.flags.writeable:
             _reclaim(self)
         a = self.data
-        b = _raw(other)
+        b = other.data if isinstance(other, Tensor) else other
         try:
             if a.flags.writeable and not _shares_saved(a):
                 ufunc(a, b, out=a, casting="same_kind")
