@@ -38,8 +38,9 @@ class NodeCheck:
     def label(self) -> str:
         if self.status == "skip":
             return f"not checked: {self.detail}"
-        mark = "✓" if self.status == "pass" else "✗ WRONG GRADIENT"
-        return f"{mark} grad check: rel. error {self.error:.1e}"
+        if self.status == "pass":
+            return f"✓ grad check: rel. error {self.error:.0e}"
+        return f"✗ grad check FAILED: rel. error {self.error:.2g}"
 
 
 def _fresh(fn, arrays, wanted):

@@ -60,9 +60,11 @@ __all__ = ["to_dot", "draw", "save", "ComputationGraph", "GraphvizNotFoundError"
 MAX_SHOWN_VALUES = 6
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
-#: graphs with more ranks than this (tensor and op levels on the longest path) are drawn
-#: top to bottom by default; shorter ones left to right
-_LONG_GRAPH_RANKS = 9
+#: graphs whose left-to-right picture would be wider than this (in points, estimated from
+#: the labels at _CHAR_PT per character; dot's own picture comes out some 25 % wider)
+#: are drawn top to bottom by default
+_SCREEN_WIDTH_PT = 900
+_CHAR_PT = 5.6
 
 # node styles: key -> (legend text, DOT attributes); legend order is this order
 _STYLES = {
@@ -109,7 +111,7 @@ _STYLES = {
         {"shape": "ellipse", "style": "filled", "fillcolor": "#d9d9d9"},
     ),
     "constant": (
-        "number",
+        "number fed to an op",
         {"shape": "plaintext", "fontsize": "9", "fontcolor": "#525252"},
     ),
     "module": (
@@ -125,9 +127,10 @@ _LEGEND_CELL = {
     "saved": 'BGCOLOR="#ffffff" COLOR="#cb181d" BORDER="2"',
     "freed": 'BGCOLOR="#fff5b1" STYLE="dashed"',
     "check_fail": 'BGCOLOR="#fb6a4a" COLOR="#a50f15" BORDER="2"',
-    "constant": 'BORDER="0"',
+    "constant": 'BGCOLOR="#ffffff" COLOR="#bdbdbd"',
+
 }
-_LEGEND_PER_ROW = 6
+_LEGEND_PER_ROW = 5
 
 _OPTION_DEFAULTS = {
     "show_data": False,
@@ -333,8 +336,8 @@ class _Walk:
     def ops(self):
         return self.outputs.keys()
 
-    def ranks(self) -> int:
-        """Tensor and op levels on the longest path from a leaf to the root."""
+    def depths(self) -> dict:
+        """Tensor or op -> its level: 1 for leaves, one more than its inputs' for the rest."""
         depth: dict = {}
         for item in self.order:  # inputs come before the ops that use them
             if isinstance(item, Tensor):
@@ -342,7 +345,7 @@ class _Walk:
                 depth[item] = depth[fn] + 1 if fn is not None else 1
             else:
                 depth[item] = 1 + max((depth[p] for p in item.parents), default=0)
-        return max(depth.values(), default=1)
+        return depth
 
 
 def _too_large_error(where: str, tensors: int, ops: int, modules: int, max_nodes: int,
@@ -518,7 +521,6 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
         from ._check import check_node  # the checker runs ops; only loaded when asked
 
         checks = {fn: check_node(fn, seed=k) for k, fn in enumerate(walk.ops) if fn not in owner}
-    rankdir = options["rankdir"] or ("TB" if walk.ranks() > _LONG_GRAPH_RANKS else "LR")
     saved = _saved_tensors(walk)
     backward_ran = _backward_ran(walk)
     used: list[str] = []
@@ -528,14 +530,10 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
             used.append(key)
         return _STYLES[key][1]
 
-    graph = ComputationGraph(name=_GRAPH_NAME, format="svg")
-    graph.attr("graph", rankdir=rankdir)
-    graph.attr("node", fontname="Helvetica", fontsize="10")
-    graph.attr("edge", arrowsize="0.7")
+    nodes: list = []  # (node id, label, attributes, tensor or Function)
 
-    def node(node_id: str, label: str, attrs: dict) -> None:
-        extra = {"id": node_id} if svg_ids else {}
-        graph.node(node_id, label=_text(label), **attrs, **extra)
+    def node(node_id: str, label: str, attrs: dict, item=None) -> None:
+        nodes.append((node_id, label, attrs, item))
 
     constants: list = []  # (op node id, constant node id)
     for item in walk.order:
@@ -554,11 +552,11 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
                 attrs.update(_SAVED_MARK)
             label = _tensor_label(item, names.get(item), show_data, show_grad,
                                   item is tensor, backward_ran)
-            node(ids[item], label, attrs)
+            node(ids[item], label, attrs, item)
         elif item in owner:
             region = owner[item]
             if region.ops[0] is item:
-                node(box_ids[region], _box_label(region), style("module"))
+                node(box_ids[region], _box_label(region), style("module"), item)
         else:
             result = checks.get(item)
             if result is not None:
@@ -567,11 +565,23 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
                 kind = "freed" if item.saved is None else "op"
             out = walk.outputs[item][0]
             label = _op_label(item, out, names, show_formulas, result)
-            node(ids[item], label, style(kind))
+            node(ids[item], label, style(kind), item)
             for value in _constants(item):
                 const_id = f"c{len(constants)}"
                 node(const_id, _number(value), style("constant"))
                 constants.append((const_id, ids[item]))
+
+    rankdir = options["rankdir"] or _choose_rankdir(walk, nodes)
+    graph = ComputationGraph(name=_GRAPH_NAME, format="svg")
+    if rankdir in ("TB", "BT"):  # a long graph: ranks closer together
+        graph.attr("graph", rankdir=rankdir, ranksep="0.3")
+    else:
+        graph.attr("graph", rankdir=rankdir)
+    graph.attr("node", fontname="Helvetica", fontsize="10")
+    graph.attr("edge", arrowsize="0.7")
+    for node_id, label, attrs, _ in nodes:
+        extra = {"id": node_id} if svg_ids else {}
+        graph.node(node_id, label=_text(label), **attrs, **extra)
 
     edge_ids: dict = {}
 
@@ -606,6 +616,21 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
     if options["legend"]:
         graph.node("legend", label=_legend_label(used), shape="plaintext", fontsize="9")
     return _Built(graph, walk, ids, names, checks)
+
+
+def _choose_rankdir(walk: _Walk, nodes: list) -> str:
+    """Left to right while the picture's estimated width fits a screen, else top to
+    bottom."""
+    depth = walk.depths()
+    widest: dict = {}
+    for _, label, _, item in nodes:
+        if item is None:
+            continue
+        chars = max(len(line) for line in label.split("\n"))
+        level = depth[item]
+        widest[level] = max(widest.get(level, 0), _CHAR_PT * chars + 24)
+    width = sum(widest.values()) + 36 * (len(widest) - 1)
+    return "LR" if width <= _SCREEN_WIDTH_PT else "TB"
 
 
 def _backward_ran(walk: _Walk) -> bool:
