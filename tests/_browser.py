@@ -133,9 +133,12 @@ class Browser:
 
     # ------------------------------------------------------------------ actions
     def load(self, url: str) -> None:
-        self._events.clear()
-        self.call("Page.navigate", session=True, url=url)
-        self.wait_for("Page.loadEventFired")
+        """Open ``url`` afresh and wait until it has loaded (by way of about:blank, since
+        a change of the #fragment alone would not load the page again)."""
+        for target in ("about:blank", url):
+            self._events.clear()
+            self.call("Page.navigate", session=True, url=target)
+            self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str):
         result = self.call("Runtime.evaluate", session=True, expression=expression,

@@ -614,7 +614,8 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
         edge(const_id, op_id, color="#969696", arrowsize="0.5")
 
     if options["legend"]:
-        graph.node("legend", label=_legend_label(used), shape="plaintext", fontsize="9")
+        extra = {"id": "legend"} if svg_ids else {}
+        graph.node("legend", label=_legend_label(used), shape="plaintext", fontsize="9", **extra)
     return _Built(graph, walk, ids, names, checks)
 
 

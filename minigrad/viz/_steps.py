@@ -209,7 +209,7 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
             edges.append(edge_id)
             if p in total:
                 total[p] = pg if total[p] is None else total[p] + pg
-                if last_use[p] == k:
+                if last_use[p] == k and ids[p] not in done:
                     done.append(ids[p])
                     entry["note"] = "complete: a leaf, so this is its .grad"
                 else:
