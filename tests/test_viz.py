@@ -884,3 +884,21 @@ def test_checked_picture_renders_in_red(tmp_path):
     svg = path.read_text()
     assert _STYLES["check_fail"][1]["fillcolor"] in svg
     assert any("✗ grad check FAILED" in s for s in svg_texts(svg))
+
+
+def test_the_fixes_render():
+    """The book's network loss ½ Σ(P − Y)², drawn by dot: its constant, what the loss op
+    computes, stand-in names, the seed and 'not kept' marks, and the legend on request."""
+    t = network()
+    L = named(0.5 * mg.mse(t["P"], t["Y"], reduction="sum"), "J")
+    t["P"].retain_grad()
+    L.backward()
+    texts = svg_texts(viz.draw(L, show_formulas=True, show_grad=True).pipe())
+    for text in ("0.5", "mse (sum)", "A = Σ(P − Y)²", "J = 0.5·A", "A (unnamed)",
+                 "grad: 1 (the seed)", "grad: not kept (retain_grad() keeps it)", "legend",
+                 "number fed to an op"):  # fmt: skip
+        assert text in texts, text
+    assert any(s.startswith("grad: min ") for s in texts)
+    assert not any("None" in s for s in texts)
+    plain = svg_texts(viz.draw(L, legend=False).pipe())
+    assert "legend" not in plain and "parameter" not in plain and "mul" in plain

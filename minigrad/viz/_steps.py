@@ -162,9 +162,11 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
     steps = [{
         "node": ids[loss],
         "title": "the seed",
-        "text": f"Backward starts at {loss_name} with {d(loss)} = 1"
-                if seed.size == 1 and float(seed.ravel()[0]) == 1.0
-                else f"Backward starts at {loss_name} with the given gradient",
+        "text": (f"Backward starts at {loss_name} with {d(loss)} = 1"
+                 if seed.size == 1 and float(seed.ravel()[0]) == 1.0
+                 else f"Backward starts at {loss_name} with the given gradient")
+                + ". Each step runs one node's backward: it takes the gradient arriving at "
+                "the node's output and sends one gradient to each of its inputs.",
         "incoming": {"name": d(loss), **_values(seed)},
         "expr": "",
         "formulas": [],
@@ -179,7 +181,8 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
         for p in fn.parents:
             if p in total:
                 last_use[p] = k
-    visited = []
+    visited: list = []  # nodes whose backward has run before this step
+    n_ops = len(order)
     for k, fn in enumerate(order):
         out = walk.outputs[fn][0]
         g = pending.pop(out, None)
@@ -222,11 +225,11 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
                     pending[p] = pg
                     entry["note"] = "waits there until its own node's turn"
             sends.append(entry)
-        visited.append(ids[fn])
         steps.append({
             "node": ids[fn],
-            "title": f"{_op_title(fn)}  (node seq {fn.seq})",
-            "text": "",
+            "title": _op_title(fn),
+            "text": f"Node {len(visited) + 1} of {n_ops} in the engine's order: newest "
+                    f"first, by creation number (seq = {fn.seq}).",
             "incoming": {"name": d(out), **_values(g)},
             "expr": _expression(fn, out, names) or "",
             "formulas": _formula_lines(fn, out, names),
@@ -235,6 +238,7 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
             "done": done,
             "visited": list(visited),
         })
+        visited.append(ids[fn])
     leaf_info = [
         {"node": ids[t], "name": names.get(t, "?"), "grad_name": d(t),
          **(_values(total[t]) if total[t] is not None else {"shape": _shape_text(t.shape),
@@ -256,7 +260,7 @@ button { font-size: 14px; padding: 3px 10px; margin-right: 4px; }
 .hint { color: #666; font-size: 12px; margin-left: 10px; }
 main { display: flex; align-items: flex-start; }
 #graph { flex: 1 1 auto; overflow: auto; max-height: calc(100vh - 80px); padding: 6px; }
-#graph svg { height: calc(100vh - 100px); width: auto; max-width: 100%; }
+#graph svg { max-width: 100%; height: auto; }
 #panel { flex: 0 0 430px; padding: 10px 14px; border-left: 1px solid #ddd;
          max-height: calc(100vh - 80px); overflow: auto; font-size: 14px; }
 #panel h2 { font-size: 16px; margin: 4px 0; color: #b2182b; }
@@ -273,8 +277,6 @@ tr.pending td { color: #aaa; }
 tr.complete td.name { color: #1a7a3a; font-weight: bold; }
 #errors { color: #b00; white-space: pre-wrap; }
 #errors:empty { display: none; }
-g.node.current > path, g.node.current > polygon, g.node.current > ellipse {
-  stroke: #d62728; stroke-width: 4px; }
 g.node.visited > path, g.node.visited > polygon, g.node.visited > ellipse {
   stroke: #999; stroke-dasharray: 4 2; }
 g.node.done > path, g.node.done > polygon, g.node.done > ellipse {
@@ -283,6 +285,8 @@ g.node.target > path, g.node.target > polygon, g.node.target > ellipse {
   stroke: #f46d43; stroke-width: 3px; }
 g.edge.sending > path { stroke: #d62728; stroke-width: 3px; }
 g.edge.sending > polygon { stroke: #d62728; fill: #d62728; }
+g.node.current > path, g.node.current > polygon, g.node.current > ellipse {
+  stroke: #d62728; stroke-width: 4px; stroke-dasharray: none; fill: #fcbba1; }
 """
 
 _JS = r"""
@@ -317,7 +321,7 @@ _JS = r"""
     s.edges.forEach(function (id) { add(id, "sending"); });
     add(s.node, "current");
     var node = svgNode(s.node);
-    if (node && node.scrollIntoView) { node.scrollIntoView({block: "nearest", inline: "nearest"}); }
+    if (node && node.scrollIntoView) { node.scrollIntoView({block: "center", inline: "nearest"}); }
     el("step-label").textContent = "step " + k + " of " + (steps.length - 1);
     document.body.setAttribute("data-step", String(k));
     document.body.setAttribute("data-current", s.node);
@@ -428,7 +432,8 @@ def _page(title: str, svg: str, steps: list, leaves: list) -> str:
 <button id="next" title="next (→)">next &#x25B6;</button>
 <button id="last" title="last step (End)">last</button>
 <span id="step-label">step 0</span>
-<span class="hint">← → keys step; the red node's backward runs now; green leaves are complete</span>
+<span class="hint">← → keys step. Red: the node whose backward runs now; orange: the inputs it
+sends gradients to; green: leaves whose gradient is complete; dashed: nodes already run.</span>
 <pre id="errors"></pre>
 </header>
 <main>
