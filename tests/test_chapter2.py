@@ -51,6 +51,13 @@ def book_run(tmp_path_factory):
     return results, out, started
 
 
+@pytest.fixture(scope="module")
+def columns(book_run):
+    """The printed book's and the notebook's configurations beside book_run's (two more
+    network runs, about 2-3 s)."""
+    return chapter2.book_columns(book_run[0])
+
+
 def _label_texts(path: Path) -> set[str]:
     """The lines of text in a graph file: SVG <text> elements, or DOT labels."""
     if path.suffix == ".svg":
@@ -171,9 +178,8 @@ def test_book_init_draws_in_the_notes_order():
 # ----------------------------------------------------------------------------- command line
 
 
-def test_main_prints_table_or_json(book_run, monkeypatch, capsys, tmp_path):
+def test_main_prints_table_or_json(book_run, columns, monkeypatch, capsys, tmp_path):
     results, _, _ = book_run
-    columns = chapter2.book_columns(results)  # trained once, reused below
     monkeypatch.setattr(chapter2, "run", lambda *args, **kwargs: dict(results))
     monkeypatch.setattr(chapter2, "book_columns", lambda main: columns)
     assert chapter2.main(["--book", "--json", "--out", str(tmp_path)]) == 0
@@ -256,12 +262,10 @@ def test_modern_recipe_from_the_command_line(tmp_path):
 # ----------------------------------------------------------------------------- every figure
 
 
-def test_every_figure_the_book_and_notebook_printed(book_run):
+def test_every_figure_the_book_and_notebook_printed(book_run, columns):
     """The printed book (pre-0.20 data, the book's bias update), the companion notebook
-    (corrected data, the book's bias update) and minigrad's true gradient, to 4 decimals
-    (two more network runs, about 2-3 s)."""
+    (corrected data, the book's bias update) and minigrad's true gradient, to 4 decimals."""
     results, _, _ = book_run
-    columns = chapter2.book_columns(results)
     got = {c["reference"]["label"]: c["figures"] for c in columns}
     expected = {
         "printed book": {"linear": (3.5643, 5.0508), "network": (2.5289, 3.6775),

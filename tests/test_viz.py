@@ -735,7 +735,9 @@ def test_numbers_an_op_uses_are_drawn():
     g = Parsed(viz.to_dot(named((x - 3.0) ** 2, "z"), show_formulas=True))
     assert sorted(g.label(i) for i in g.nodes if i.startswith("c")) == ["-3", "2"]  # x + (−3)
     assert "A = x − 3" in g.label(g.id("add"))
-    assert g.label(g.id("pow")).split("\n")[1:] == ["z = A^2", "dL/dA = dL/dz ⊙ 2·A^(2 − 1)"]
+    assert g.label(g.id("pow")).split("\n")[1:] == ["z = A^2", "dL/dA = dL/dz ⊙ 2·A^1"]
+    g = Parsed(viz.to_dot(named(x ** 0.5, "r"), show_formulas=True))
+    assert g.label(g.id("pow")).split("\n")[-1] == "dL/dx = dL/dr ⊙ 0.5·x^-0.5"
 
 
 def test_op_labels_say_what_they_compute():

@@ -848,9 +848,9 @@ def _formula_lines(fn, out: Tensor, names: dict) -> list[str]:
         return []
     consts = _constants(fn)
     if consts:
-        value = _number(consts[0])
-        text = _CONSTANT_IN_FORMULA.sub(value, text)
-        text = text.replace(f"{value}−1", f"{value} − 1")
+        if isinstance(fn, _ops.Pow):  # p·x^(p−1) with the exponent worked out
+            text = text.replace("(p−1)", _number(consts[0] - 1))
+        text = _CONSTANT_IN_FORMULA.sub(_number(consts[0]), text)
     text = _fill(text, fn, out, names)
     return [part.strip() for part in text.split(";") if part.strip()]
 
