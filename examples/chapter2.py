@@ -719,7 +719,7 @@ def format_table(results: dict) -> str:
     bias = results.get("bias_grad", "true")
     ref = reference_for(version, bias) if results["recipe"] == "book" else None
     ref = ref or BOOK
-    book_head = ref["label"] if results["recipe"] == "book" else "book (book protocol)"
+    book_head = ref["label"] if results["recipe"] == "book" else "book protocol (true grad.)"
     run_head = f"this run ({recipe})"
     rows = [("", "", book_head, run_head)]
     for key, label in (
@@ -769,8 +769,9 @@ def format_table(results: dict) -> str:
                 f", stopped after {stop}." if stop else ", did not stop early."
             )
     lines += ["", *textwrap.wrap(about, 100)]
-    for note in DIFFERENCES:
-        lines += ["", *textwrap.wrap(note, 100)]
+    if results["recipe"] == "book":
+        for note in DIFFERENCES:
+            lines += ["", *textwrap.wrap(note, 100)]
     return "\n".join(lines)
 
 

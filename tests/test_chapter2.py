@@ -358,3 +358,15 @@ def test_book_training_keeps_the_partial_pass_apart():
     assert len(curve["train_mse"]) == 2
     assert curve["partial_rows"] == 23 and curve["partial_mse"] > 0
     assert curve["passes"] == 2 + 23 / 50
+
+
+def test_modern_table_labels_its_reference_as_the_true_gradient_run(book_run):
+    results, _, _ = book_run
+    modern = {**results, "recipe": "modern",
+              "training": {"linear regression": {"best_epoch": 3, "stopped_epoch": 9},
+                           "network": {"best_epoch": 4, "stopped_epoch": None}}}
+    table = chapter2.format_table(modern)
+    assert "book protocol (true grad.)" in table and "this run (modern recipe)" in table
+    assert "book (book protocol)" not in table  # 2.5409 is not a figure the book printed
+    assert "Printed book vs notebook" not in table
+    assert "Network: best epoch 4, did not stop early." in table
