@@ -111,6 +111,9 @@ def test_a_tensor_used_twice_collects_both_gradients():
     assert mul["incoming"]["values"] == "[4., 4.]"  # 3 + 1 from the two uses of y
     assert [s["values"] for s in mul["sends"]] == ["[4., 8.]", "[4., 8.]"]
     assert mul["done"] == [mul["sends"][0]["node"]]  # x is complete after its last use
+    assert [s["note"] for s in mul["sends"]] == [
+        "a leaf: added to its gradient, more to come", "complete: a leaf, so this is its .grad"
+    ]
 
 
 def test_refusals_name_the_function_and_what_to_do():

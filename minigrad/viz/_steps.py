@@ -176,14 +176,10 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
         "visited": [],
     }]
     order = sorted(walk.ops, key=lambda fn: -fn.seq)  # the engine's order
-    last_use: dict = {}
-    for k, fn in enumerate(order):
-        for p in fn.parents:
-            if p in total:
-                last_use[p] = k
+    arrivals: dict = {leaf: [] for leaf in leaves}  # leaf -> (step index, entry) of each
     visited: list = []  # nodes whose backward has run before this step
     n_ops = len(order)
-    for k, fn in enumerate(order):
+    for fn in order:
         out = walk.outputs[fn][0]
         g = pending.pop(out, None)
         if g is None:  # no gradient reached this node: the engine never visits it
@@ -193,7 +189,7 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
         if type(grads) is not tuple:
             grads = (grads,) if len(fn.parents) == 1 and type(grads) is not list \
                 else tuple(grads)
-        sends, edges, done = [], [], []
+        sends, edges = [], []
         for i, (p, pg) in enumerate(zip(fn.parents, grads)):
             edge = f"e_{ids[p]}_{ids[fn]}"
             earlier = sum(1 for q in fn.parents[:i] if q is p)
@@ -212,11 +208,7 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
             edges.append(edge_id)
             if p in total:
                 total[p] = pg if total[p] is None else total[p] + pg
-                if last_use[p] == k and ids[p] not in done:
-                    done.append(ids[p])
-                    entry["note"] = "complete: a leaf, so this is its .grad"
-                else:
-                    entry["note"] = "a leaf: added to its gradient, more to come"
+                arrivals[p].append((len(steps), entry))
             else:
                 if p in pending:
                     pending[p] = pending[p] + pg
@@ -235,10 +227,18 @@ def _replay(loss: Tensor, seed: np.ndarray, built) -> tuple[list, list]:
             "formulas": _formula_lines(fn, out, names),
             "sends": sends,
             "edges": edges,
-            "done": done,
+            "done": [],
             "visited": list(visited),
         })
         visited.append(ids[fn])
+    # a leaf is complete with the last gradient that arrives at it
+    for leaf, arrived in arrivals.items():
+        for k, (at, entry) in enumerate(arrived):
+            if k + 1 < len(arrived):
+                entry["note"] = "a leaf: added to its gradient, more to come"
+            else:
+                entry["note"] = "complete: a leaf, so this is its .grad"
+                steps[at]["done"].append(ids[leaf])
     leaf_info = [
         {"node": ids[t], "name": names.get(t, "?"), "grad_name": d(t),
          **(_values(total[t]) if total[t] is not None else {"shape": _shape_text(t.shape),
