@@ -255,3 +255,21 @@ def test_a_script_error_would_be_seen(browser, tmp_path):
     assert state["ready"] is None and "error:" in state["errors"]
     assert browser.errors  # reported by the protocol too
     browser.errors.clear()
+
+
+def test_the_notebook_view_steps_too(browser, tmp_path):
+    """_repr_html_ as a notebook would show it: the page in an iframe's srcdoc."""
+    t = book_network()
+    host = tmp_path / "notebook.html"
+    host.write_text("<!DOCTYPE html><html><body><h1>notebook</h1>"
+                    + viz.backward_steps(t["L"])._repr_html_() + "</body></html>",
+                    encoding="utf-8")
+    browser.load(host.as_uri())
+    inner = "document.querySelector('iframe').contentDocument"
+    assert browser.evaluate(f"{inner}.body.getAttribute('data-ready')") == "1"
+    browser.evaluate(f"{inner}.getElementById('next').click()")
+    browser.evaluate(f"{inner}.getElementById('next').click()")
+    assert browser.evaluate(f"{inner}.body.getAttribute('data-step')") == "2"
+    assert browser.evaluate(f"{inner}.getElementById('errors').textContent") == ""
+    assert "mse (sum)" in browser.evaluate(f"{inner}.getElementById('step-detail').textContent")
+    assert browser.errors == []

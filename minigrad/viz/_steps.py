@@ -365,9 +365,9 @@ _JS = r"""
       row.querySelector("td.value").textContent = complete
         ? leaf.shape + "  " + leaf.values : "waiting…";
     });
-    if (window.history && window.history.replaceState) {
+    try {  // the address remembers the step; a page shown from srcdoc may refuse that
       window.history.replaceState(null, "", "#step=" + k);
-    }
+    } catch (e) { /* stepping works without it */ }
   }
   function fromHash() {
     var m = /step=(\d+)/.exec(window.location.hash);
