@@ -704,7 +704,7 @@ def format_columns(columns: list[dict], n_test: int) -> str:
     width = max(len(text) for _, _, cells in rows for text in cells) + 2
     lines = [f"Boston housing, {n_test} test rows; errors in $1000s. Each cell is minigrad's "
              "figure,", "✓ where it equals the figure printed in that column's source, to 4 "
-             "decimals (no mark: none printed)."]  # fmt: skip
+             "decimals (no mark: no printed figure to compare with)."]  # fmt: skip
     for label, metric, cells in rows:
         lines.append((f"{label:<22}{metric:<6}" + "".join(f"{c:<{width}}" for c in cells))
                      .rstrip())
