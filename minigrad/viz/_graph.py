@@ -515,7 +515,7 @@ def _build(tensor, options: dict, where: str, *, svg_ids: bool = False,
     if max_nodes is not None and n_tensors + n_ops + len(box_ids) > max_nodes:
         raise _too_large_error(where, n_tensors, n_ops, len(box_ids), max_nodes, True, check)
 
-    names = _display_names(walk, ids) if (show_formulas or stand_ins) else {}
+    names = _display_names(walk) if (show_formulas or stand_ins) else {}
     checks = {}
     if check:
         from ._check import check_node  # the checker runs ops; only loaded when asked
@@ -735,7 +735,7 @@ _PLACEHOLDER = re.compile(r"\{(\d+|y)\}")
 _STAND_IN_LETTERS = "ABCDEFGHIJKMNOPQRSTUVWXYZ"  # no L: it is the loss in dL/d...
 
 
-def _display_names(walk: _Walk, ids: dict) -> dict:
+def _display_names(walk: _Walk) -> dict:
     """Tensor -> the name formulas use: its own, or a stand-in letter that is no name of
     any tensor in the graph, given in drawing order."""
     tensors = [t for t in walk.order if isinstance(t, Tensor)]
