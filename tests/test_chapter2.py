@@ -222,6 +222,9 @@ def test_one_configuration_is_compared_with_its_own_printing(book_run, monkeypat
     out = capsys.readouterr().out
     assert calls[-1]["data_version"] == "pre-0.20" and calls[-1]["bias_grad"] == "book"
     assert "printed book" in out and "pre-0.20 CSV, CRIM 0.6718" in out
+    # figures the printed book gave no reference for are not borrowed from the notebook
+    intercept = next(line for line in out.splitlines() if line.startswith("linear intercept"))
+    assert intercept.split()[2:] == ["—", f"{results['intercept']:.4f}"]
     assert "Every figure matches at 4 decimals." in out
     # pre-0.20 data with the true gradient: no printing made it
     assert chapter2.main(["--book", "--data-version", "pre-0.20", "--quiet",
