@@ -13,14 +13,16 @@ import pytest
 
 import minigrad as mg
 from minigrad import Function, Tensor, viz
+from minigrad.viz._graph import _STYLES
 
 # --------------------------------------------------------------------------- helpers
 
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^,\s\]]+)')
 _NODE = re.compile(r"^\t(\w+) \[(.*)\]$", re.M)
-_LEGEND_NODE = re.compile(r"^\t\t(legend_\w+) \[(.*)\]$", re.M)
-_DEFAULTS = ("graph", "node", "edge")
-_EDGE = re.compile(r"^\t(\w+) -> (\w+)$", re.M)
+_DEFAULTS = ("graph", "node", "edge", "legend")
+_EDGE = re.compile(r"^\t(\w+) -> (\w+)(?: \[.*\])?$", re.M)
+_LEGEND_CELL = re.compile(r"<TD ([^>]*)>([^<]*)</TD>")
+_LEGEND_TEXT = {text: key for key, (text, _) in _STYLES.items()}
 
 
 def _unquote(v: str) -> str:
@@ -41,7 +43,13 @@ class Parsed:
         self.text = text
         self.defaults = {i: _attrs(a) for i, a in _NODE.findall(text) if i in _DEFAULTS}
         self.nodes = {i: _attrs(a) for i, a in _NODE.findall(text) if i not in _DEFAULTS}
-        self.legend = {i: _attrs(a) for i, a in _LEGEND_NODE.findall(text)}
+        self.legend = {}  # style key -> the legend cell's attributes
+        (legend_line,) = re.findall(r"^\tlegend \[.*$", text, re.M) or [""]
+        for attrs, label in _LEGEND_CELL.findall(legend_line):
+            if label in _LEGEND_TEXT:
+                cell = _attrs(attrs.lower())
+                cell["fillcolor"] = cell.pop("bgcolor", None)
+                self.legend[_LEGEND_TEXT[label]] = cell
         self.edges = _EDGE.findall(text)
 
     def label(self, node_id: str) -> str:
@@ -63,7 +71,7 @@ class Parsed:
         raise AssertionError(f"no {op} node from {inputs} to {output} in\n{self.text}")
 
     def legend_style(self, key: str) -> dict:
-        return self.legend[f"legend_{key}"]
+        return self.legend[key]
 
 
 def named(t: Tensor, name: str) -> Tensor:
@@ -116,13 +124,13 @@ def test_linear_regression_nodes_edges_and_labels():
     ids = {name: g.id(name) for name in "XWBYNPL"}
     g.op_between("matmul", [ids["X"], ids["W"]], ids["N"])
     g.op_between("add_bias", [ids["N"], ids["B"]], ids["P"])
-    g.op_between("mse", [ids["P"], ids["Y"]], ids["L"])
+    g.op_between("mse (sum)", [ids["P"], ids["Y"]], ids["L"])
     assert len(g.nodes) == 10 and len(g.edges) == 9
     assert g.label(ids["X"]) == "X\n(23, 13) float64"
     assert g.label(ids["B"]) == "B\n(1,) float64"
     assert g.label(ids["L"]) == "L\n() float64"
     ops = [g.label(i) for i in g.nodes if i.startswith("op")]
-    assert ops == ["matmul", "add_bias", "mse"]
+    assert ops == ["matmul", "add_bias", "mse (sum)"]  # what the loss computes
 
 
 def test_network_graph():
@@ -134,7 +142,7 @@ def test_network_graph():
     g.op_between("sigmoid", [i["N1"]], i["O1"])
     g.op_between("matmul", [i["O1"], i["W2"]], i["M2"])
     g.op_between("add_bias", [i["M2"], i["B2"]], i["P"])
-    g.op_between("mse", [i["P"], i["Y"]], i["L"])
+    g.op_between("mse (mean)", [i["P"], i["Y"]], i["L"])
     assert len(g.nodes) == 12 + 6
     assert g.label(i["W1"]) == "W1\n(13, 13) float64"
     assert g.label(i["O1"]) == "O1\n(23, 13) float64"
@@ -150,7 +158,8 @@ def test_kinds_are_coloured_as_the_legend_says():
         assert fill[name] == g.legend_style(kind)["fillcolor"], name
     assert len({fill["W1"], fill["X"], fill["M1"], fill["L"]}) == 4
     for op in g.ids("matmul") + g.ids("sigmoid"):
-        assert g.nodes[op]["shape"] == g.legend_style("op")["shape"] == "ellipse"
+        assert g.nodes[op]["shape"] == _STYLES["op"][1]["shape"] == "ellipse"
+        assert g.nodes[op]["fillcolor"] == g.legend_style("op")["fillcolor"]
 
 
 def test_saved_arrays_are_marked_until_backward_frees_them():
@@ -162,7 +171,7 @@ def test_saved_arrays_are_marked_until_backward_frees_them():
     # since X needs no gradient), sigmoid its own output, mse both inputs
     assert saved == {"X", "O1", "W2", "P", "Y"}
     assert all(g.nodes[g.id(n)]["peripheries"] == "2" for n in saved)
-    assert "legend_freed" not in g.legend
+    assert "freed" not in g.legend
 
     t["L"].backward(retain_graph=True)
     assert Parsed(viz.to_dot(t["L"])).text == g.text
@@ -170,10 +179,11 @@ def test_saved_arrays_are_marked_until_backward_frees_them():
     t["L"].backward()
     after = Parsed(viz.to_dot(t["L"]))
     assert not any("color" in a for a in after.nodes.values())
-    assert "legend_saved" not in after.legend and "legend_op" not in after.legend
-    freed = after.legend_style("freed")
-    assert "dashed" in freed["style"]
-    assert all(after.nodes[i]["style"] == freed["style"] for i in after.nodes if "op" in i)
+    assert "saved" not in after.legend and "op" not in after.legend
+    assert "dashed" in after.legend_style("freed")["style"]
+    freed = _STYLES["freed"][1]["style"]
+    assert "dashed" in freed
+    assert all(after.nodes[i]["style"] == freed for i in after.nodes if "op" in i)
     # the structure survives the freeing
     assert after.edges == g.edges
 
@@ -181,7 +191,7 @@ def test_saved_arrays_are_marked_until_backward_frees_them():
 def test_legend_lists_only_what_is_used():
     x = Tensor(np.ones(3), requires_grad=True, name="x")
     g = Parsed(viz.to_dot(x))
-    assert list(g.legend) == ["legend_output"]
+    assert list(g.legend) == ["output"]
     assert g.label("t0") == "x\n(3,) float64"
     assert g.edges == []
 
@@ -211,7 +221,10 @@ def test_show_grad_after_backward_summarises_gradients():
     t = linear_regression()
     t["P"].retain_grad()
     before = Parsed(viz.to_dot(t["L"], show_grad=True))
-    assert before.label(before.id("W")).endswith("\ngrad: None")
+    assert before.label(before.id("W")).endswith("\ngrad: none yet (no backward)")
+    assert before.label(before.id("P")).endswith("\ngrad: none yet (no backward)")
+    assert before.label(before.id("N")).endswith("\ngrad: not kept (retain_grad() keeps it)")
+    assert before.label(before.id("L")).endswith("\ngrad: 1 when backward runs (seed)")
     assert "grad" not in before.label(before.id("X"))  # no grad for constants
 
     t["L"].backward()
@@ -224,7 +237,11 @@ def test_show_grad_after_backward_summarises_gradients():
     assert g.label(g.id("P")).endswith(
         f"grad: min {p.min():.4g}, mean {p.mean():.4g}, max {p.max():.4g}"
     )
-    assert g.label(g.id("N")).endswith("grad: None")  # not retained
+    # never a bare "None": an intermediate says how to keep its gradient, the loss
+    # shows its seed
+    assert g.label(g.id("N")).endswith("grad: not kept (retain_grad() keeps it)")
+    assert g.label(g.id("L")).endswith("grad: 1 (the seed)")
+    assert "None" not in g.text
     assert "grad" not in g.label(g.id("Y"))
     assert "grad" not in Parsed(viz.to_dot(t["L"])).label(g.id("W"))
 
@@ -262,9 +279,13 @@ def test_value_summaries(array, text):
 def test_formulas_are_filled_with_tensor_names():
     t = linear_regression()
     g = Parsed(viz.to_dot(t["L"], show_formulas=True))
-    assert g.label(g.id("matmul")) == "matmul\ndL/dX = dL/dN·Wᵀ\ndL/dW = Xᵀ·dL/dN"
-    assert g.label(g.id("add_bias")) == "add_bias\ndL/dN = dL/dP\ndL/dB = Σ_rows dL/dP"
-    assert g.label(g.id("mse")).startswith("mse\ndL/dP = 2(P − Y)")
+    assert g.label(g.id("matmul")) == "matmul\nN = X·W\ndL/dX = dL/dN·Wᵀ\ndL/dW = Xᵀ·dL/dN"
+    assert g.label(g.id("add_bias")) == (
+        "add_bias\nP = N + B\ndL/dN = dL/dP\ndL/dB = Σ_rows dL/dP"
+    )
+    assert g.label(g.id("mse (sum)")) == (
+        "mse (sum)\nL = Σ(P − Y)²\ndL/dP = 2(P − Y)\ndL/dY = −2(P − Y)"
+    )
     assert "dL/d" not in viz.to_dot(t["L"])
 
 
@@ -272,14 +293,39 @@ def test_formulas_use_letters_for_unnamed_tensors():
     a = Tensor(np.ones((2, 2)), requires_grad=True)
     b = Tensor(np.ones((2, 2)), requires_grad=True)
     g = Parsed(viz.to_dot(mg.matmul(a, b), show_formulas=True))
-    assert g.label("op0") == "matmul\ndL/dA = dL/dY·Bᵀ\ndL/dB = Aᵀ·dL/dY"
+    assert g.label("op0") == "matmul\nC = A·B\ndL/dA = dL/dC·Bᵀ\ndL/dB = Aᵀ·dL/dC"
+    # the stand-in letters are written in the unnamed tensors' boxes
+    assert [g.label(f"t{k}").split("\n")[0] for k in range(3)] == [
+        "A (unnamed)", "B (unnamed)", "C (unnamed)"
+    ]
+    assert "unnamed" not in viz.to_dot(mg.matmul(a, b))  # only with formulas
     # a letter already used as a name is not reused for another tensor
     b.name = "A"
     g = Parsed(viz.to_dot(mg.matmul(a, b), show_formulas=True))
-    assert g.label("op0") == "matmul\ndL/dB = dL/dY·Aᵀ\ndL/dA = Bᵀ·dL/dY"
+    assert g.label("op0") == "matmul\nC = B·A\ndL/dB = dL/dC·Aᵀ\ndL/dA = Bᵀ·dL/dC"
     # the same tensor twice gets one letter
     g = Parsed(viz.to_dot(named(a * a, "Y"), show_formulas=True))
-    assert g.label("op0") == "mul\ndL/dA = dL/dY ⊙ A\ndL/dA = dL/dY ⊙ A"
+    assert g.label("op0") == "mul\nY = A ⊙ A\ndL/dA = dL/dY ⊙ A\ndL/dA = dL/dY ⊙ A"
+
+
+def test_stand_in_letters_are_never_names_of_the_graph():
+    """With X, Y, W and B named, matmul's unnamed output must not read as Y (the target)."""
+    rng = np.random.RandomState(0)
+    X = Tensor(rng.randn(4, 3), name="X")
+    Y = Tensor(rng.randn(4, 1), name="Y")
+    W = Tensor(rng.randn(3, 1), requires_grad=True, name="W")
+    B = Tensor(rng.randn(1), requires_grad=True, name="B")
+    L = mg.mse(mg.add_bias(mg.matmul(X, W), B), Y, reduction="sum")
+    g = Parsed(viz.to_dot(L, show_formulas=True))
+    matmul = g.label(g.id("matmul"))
+    assert matmul == "matmul\nA = X·W\ndL/dX = dL/dA·Wᵀ\ndL/dW = Xᵀ·dL/dA"
+    letters = set()
+    for node_id in g.nodes:
+        first = g.label(node_id).split("\n")[0]
+        if first.endswith(" (unnamed)"):
+            letters.add(first.split()[0])
+    assert letters == {"A", "C", "D"}  # B is taken by the bias, L is the loss's letter
+    assert not letters & {"X", "Y", "W", "B"}
 
 
 def test_formulas_with_stray_braces_are_left_alone():
@@ -317,18 +363,18 @@ def test_same_graph_gives_identical_text():
 
 GOLDEN = r"""digraph minigrad {
 	graph [rankdir=LR]
-	node [fontname="Helvetica", fontsize=10]
+	node [fontname=Helvetica fontsize=10]
 	edge [arrowsize=0.7]
-	t0 [label="X\n(23, 13) float64", shape=box, style="rounded,filled", fillcolor="#deebf7", color="#cb181d", peripheries=2]
-	t1 [label="W\n(13, 1) float64", shape=box, style="rounded,filled", fillcolor="#c7e9c0"]
-	op0 [label=matmul, shape=ellipse, style=filled, fillcolor="#fff5b1"]
-	t2 [label="N\n(23, 1) float64", shape=box, style="rounded,filled", fillcolor="#ffffff"]
-	t3 [label="B\n(1,) float64", shape=box, style="rounded,filled", fillcolor="#c7e9c0"]
-	op1 [label=add_bias, shape=ellipse, style=filled, fillcolor="#fff5b1"]
-	t4 [label="P\n(23, 1) float64", shape=box, style="rounded,filled", fillcolor="#ffffff", color="#cb181d", peripheries=2]
-	t5 [label="Y\n(23, 1) float64", shape=box, style="rounded,filled", fillcolor="#deebf7", color="#cb181d", peripheries=2]
-	op2 [label=mse, shape=ellipse, style=filled, fillcolor="#fff5b1"]
-	t6 [label="L\n() float64", shape=box, style="rounded,filled", fillcolor="#fdd0a2"]
+	t0 [label="X\n(23, 13) float64" color="#cb181d" fillcolor="#deebf7" peripheries=2 shape=box style="rounded,filled"]
+	t1 [label="W\n(13, 1) float64" fillcolor="#c7e9c0" shape=box style="rounded,filled"]
+	op0 [label=matmul fillcolor="#fff5b1" shape=ellipse style=filled]
+	t2 [label="N\n(23, 1) float64" fillcolor="#ffffff" shape=box style="rounded,filled"]
+	t3 [label="B\n(1,) float64" fillcolor="#c7e9c0" shape=box style="rounded,filled"]
+	op1 [label=add_bias fillcolor="#fff5b1" shape=ellipse style=filled]
+	t4 [label="P\n(23, 1) float64" color="#cb181d" fillcolor="#ffffff" peripheries=2 shape=box style="rounded,filled"]
+	t5 [label="Y\n(23, 1) float64" color="#cb181d" fillcolor="#deebf7" peripheries=2 shape=box style="rounded,filled"]
+	op2 [label="mse (sum)" fillcolor="#fff5b1" shape=ellipse style=filled]
+	t6 [label="L\n() float64" fillcolor="#fdd0a2" shape=box style="rounded,filled"]
 	t0 -> op0
 	t1 -> op0
 	op0 -> t2
@@ -338,19 +384,7 @@ GOLDEN = r"""digraph minigrad {
 	t4 -> op2
 	t5 -> op2
 	op2 -> t6
-	subgraph cluster_legend {
-		label="legend"
-		style="rounded,dashed"
-		color="#969696"
-		fontname="Helvetica"
-		fontsize=10
-		legend_parameter [label="parameter (leaf, requires grad)", shape=box, style="rounded,filled", fillcolor="#c7e9c0"]
-		legend_input [label="input / constant (leaf, no grad)", shape=box, style="rounded,filled", fillcolor="#deebf7"]
-		legend_intermediate [label="intermediate result", shape=box, style="rounded,filled", fillcolor="#ffffff"]
-		legend_output [label=output, shape=box, style="rounded,filled", fillcolor="#fdd0a2"]
-		legend_saved [label="saved for backward", shape=box, style="rounded,filled", fillcolor="#ffffff", color="#cb181d", peripheries=2]
-		legend_op [label=op, shape=ellipse, style=filled, fillcolor="#fff5b1"]
-	}
+	legend [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2" CELLPADDING="2"><TR><TD BORDER="0" COLSPAN="5" ALIGN="LEFT"><I>legend</I></TD></TR><TR><TD BGCOLOR="#c7e9c0">parameter</TD><TD BGCOLOR="#deebf7">input / constant</TD><TD BGCOLOR="#ffffff">intermediate</TD><TD BGCOLOR="#fdd0a2">output</TD><TD BGCOLOR="#ffffff" COLOR="#cb181d" BORDER="2">saved for backward</TD></TR><TR><TD BGCOLOR="#fff5b1">op</TD></TR></TABLE>> fontsize=9 shape=plaintext]
 }
 """  # noqa: E501
 
@@ -361,7 +395,7 @@ def test_golden_linear_regression():
 
 def test_rankdir():
     L = linear_regression()["L"]
-    assert "\tgraph [rankdir=TB]\n" in viz.to_dot(L, rankdir="TB")
+    assert "\tgraph [rankdir=TB ranksep=0.3]\n" in viz.to_dot(L, rankdir="TB")
     with pytest.raises(ValueError, match="rankdir must be one of LR, RL, TB, BT"):
         viz.to_dot(L, rankdir="sideways")
 
@@ -379,9 +413,10 @@ def test_max_nodes_refuses_an_unreadable_picture():
     with pytest.raises(ValueError) as info:
         viz.to_dot(y, max_nodes=20)
     message = str(info.value)
-    assert "21 nodes (11 tensors, 10 ops)" in message
-    assert "max_nodes=20" in message and "collapse=" in message
-    with pytest.raises(ValueError, match="201 nodes"):
+    assert "more than max_nodes=20 nodes (the walk stopped after meeting 21: 11 tensors, " \
+        "10 ops)" in message
+    assert "collapse=" in message
+    with pytest.raises(ValueError, match="more than max_nodes=200 nodes"):
         viz.to_dot(chain(100))  # the default limit is 200
     with pytest.raises(ValueError, match="max_nodes must be a positive int"):
         viz.to_dot(y, max_nodes=0)
@@ -498,7 +533,7 @@ def test_collapse_draws_each_child_as_one_box():
         "2: Linear\n2 ops: matmul, add_bias",
     ]
     assert all(g.nodes[b]["fillcolor"] == g.legend_style("module")["fillcolor"] for b in boxes)
-    assert [g.label(i) for i in g.nodes if i.startswith("op")] == ["mse"]
+    assert [g.label(i) for i in g.nodes if i.startswith("op")] == ["mse (mean)"]
     # the matmul results inside the Linear boxes are hidden; the boxes' outputs are not
     h1, o1 = (i for i in g.nodes if g.label(i) == "(23, 13) float64")
     m0, m1, m2 = boxes
@@ -514,8 +549,10 @@ def test_collapse_draws_each_child_as_one_box():
 
 def test_collapse_makes_a_large_graph_fit():
     model, t = model_graph()
-    with pytest.raises(ValueError, match="18 nodes"):
+    with pytest.raises(ValueError, match="more than max_nodes=15"):
         viz.to_dot(t["L"], max_nodes=15)
+    with pytest.raises(ValueError, match=r"has 14 nodes \(10 tensors, 1 ops, 3 modules\)"):
+        viz.to_dot(t["L"], max_nodes=13, collapse=model)
     assert len(Parsed(viz.to_dot(t["L"], max_nodes=15, collapse=model)).nodes) == 14
 
 
@@ -586,8 +623,8 @@ def test_render_svg_contains_the_labels():
     t["L"].backward()
     svg = viz.draw(t["L"], show_grad=True, show_formulas=True).pipe(encoding="utf-8")
     texts = svg_texts(svg)
-    for label in ("X", "W1", "O1", "matmul", "add_bias", "sigmoid", "mse", "(13, 13) float64",
-                  "dL/dW1 = Xᵀ·dL/dM1", "legend"):  # fmt: skip
+    for label in ("X", "W1", "O1", "matmul", "add_bias", "sigmoid", "mse (mean)",
+                  "(13, 13) float64", "dL/dW1 = Xᵀ·dL/dM1", "legend"):  # fmt: skip
         assert label in texts, label
     assert any(s.startswith("grad: min ") for s in texts)
 
@@ -640,3 +677,230 @@ def test_without_dot_rendering_says_what_to_install(tmp_path, monkeypatch):
         assert isinstance(error, graphviz.ExecutableNotFound)
         assert "apt-get install graphviz" in str(error) and "'dot'" in str(error)
         assert error.__cause__ is None and error.__suppress_context__
+
+
+# --------------------------------------------------------------------------- size, bounded
+
+
+def test_max_nodes_refuses_a_huge_graph_after_a_bounded_walk(monkeypatch):
+    """A 20,000-op chain with max_nodes=200 is refused after meeting 201 nodes, not
+    after walking (and allocating for) the whole graph."""
+    import tracemalloc
+
+    from minigrad.viz import _graph
+
+    y = chain(20_000)
+    walks = []
+
+    class CountingWalk(_graph._Walk):
+        def __init__(self, root, limit=None):
+            walks.append(self)
+            super().__init__(root, limit)
+
+    monkeypatch.setattr(_graph, "_Walk", CountingWalk)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="more than max_nodes=200 nodes"):
+            viz.to_dot(y, max_nodes=200)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    (walk,) = walks
+    assert walk.visited == 201
+    assert len(walk.order) == 0  # nothing was laid out
+    # a full walk of this chain holds 40,001 entries; the bounded one a few hundred
+    assert peak < 200_000, peak
+    walks.clear()
+    assert len(Parsed(viz.to_dot(chain(50), max_nodes=101)).nodes) == 101
+    assert walks[0].visited == 101
+
+
+# ---------------------------------------------------------------- numbers, legend, layout
+
+
+def test_numbers_an_op_uses_are_drawn():
+    """The 0.5 of the book's 0.5 * Σ(Y − P)² is a node feeding the mul, with its value."""
+    t = linear_regression()
+    half = named(0.5 * t["L"], "J")
+    g = Parsed(viz.to_dot(half, show_formulas=True))
+    mul = g.id("mul")
+    inputs = [src for src, dst in g.edges if dst == mul]
+    assert len(inputs) == 2
+    const = next(i for i in inputs if i.startswith("c"))
+    assert g.label(const) == "0.5" and g.nodes[const]["shape"] == "plaintext"
+    assert g.label(mul) == "mul\nJ = 0.5·L\ndL/dL = 0.5·dL/dJ"
+    assert "constant" in g.legend
+    # an exponent and a subtracted number too
+    x = Tensor(np.ones(2), requires_grad=True, name="x")
+    g = Parsed(viz.to_dot(named((x - 3.0) ** 2, "z"), show_formulas=True))
+    assert sorted(g.label(i) for i in g.nodes if i.startswith("c")) == ["-3", "2"]  # x + (−3)
+    assert "A = x − 3" in g.label(g.id("add"))
+    assert g.label(g.id("pow")).split("\n")[1:] == ["z = A^2", "dL/dA = dL/dz ⊙ 2·A^1"]
+    g = Parsed(viz.to_dot(named(x ** 0.5, "r"), show_formulas=True))
+    assert g.label(g.id("pow")).split("\n")[-1] == "dL/dx = dL/dr ⊙ 0.5·x^-0.5"
+
+
+def test_op_labels_say_what_they_compute():
+    x = Tensor(np.ones((2, 3)), requires_grad=True, name="x")
+    y = Tensor(np.zeros((2, 3)), name="y")
+    g = Parsed(viz.to_dot(mg.mse(x, y, reduction="sum") + mg.sum(x, axis=1).sum()
+                          + mg.mse(x, y)))
+    titles = [g.label(i) for i in g.nodes if i.startswith("op")]
+    assert "mse (sum)" in titles and "mse (mean)" in titles and "sum (axis=1)" in titles
+
+
+def test_legend_can_be_left_out_and_is_one_compact_node():
+    L = network()["L"]
+    with_legend = Parsed(viz.to_dot(L))
+    assert with_legend.text.count("legend") == 2  # one node, its label's title
+    assert "cluster" not in with_legend.text
+    without = Parsed(viz.to_dot(L, legend=False))
+    assert without.legend == {} and "legend" not in without.text
+    assert without.nodes == with_legend.nodes and without.edges == with_legend.edges
+    with pytest.raises(TypeError, match="legend must be True or False"):
+        viz.to_dot(L, legend="no")
+
+
+def test_long_graphs_are_drawn_top_to_bottom():
+    """Left to right only while the picture would fit a screen's width."""
+    assert "rankdir=LR" in viz.to_dot(linear_regression()["L"])  # 7 ranks, short labels
+    assert "rankdir=TB" in viz.to_dot(linear_regression()["L"], show_formulas=True)
+    assert "rankdir=TB" in viz.to_dot(network()["L"])  # 13 ranks
+    assert "rankdir=LR" in viz.to_dot(network()["L"], rankdir="LR")
+    assert "rankdir=TB" in viz.to_dot(chain(3), rankdir="TB")
+
+
+def test_the_dot_text_is_the_digraphs_source():
+    t = network()
+    graph = viz.draw(t["L"], show_formulas=True, show_grad=True)
+    assert isinstance(graph, viz.ComputationGraph)
+    assert graph.source == viz.to_dot(t["L"], show_formulas=True, show_grad=True)
+    # the graphviz package wrote it: its line format, and a body of node/edge statements
+    assert graph.body and all(line.startswith("\t") for line in graph.body)
+    assert viz.to_dot(t["L"]) == viz.to_dot(t["L"])
+
+
+def test_network_picture_fits_a_screen():
+    """Rendered by dot, the book network with gradients is no wider than a screen."""
+    t = network()
+    t["L"].backward()
+    svg = viz.draw(t["L"], show_grad=True).pipe(encoding="utf-8")
+    root = ET.fromstring(svg)
+    width = float(root.get("width").removesuffix("pt"))
+    height = float(root.get("height").removesuffix("pt"))
+    assert width < 900 and height < 1100, (width, height)
+    assert "legend" in svg_texts(svg)
+
+
+# ---------------------------------------------------------------- graphs that check themselves
+
+
+class TimesTwoWrong(Function):
+    """2x with a backward that forgets the 2: what a user's slip looks like."""
+
+    name = "times_two"
+    formula = "dL/d{0} = 2·dL/d{y}"
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, g):
+        return g
+
+
+def test_check_colours_every_op_and_a_wrong_backward_stands_out():
+    t = network()
+    bad = named(TimesTwoWrong.apply(t["O1"]), "O2")
+    M2 = named(mg.matmul(bad, t["W2"]), "M2")
+    L = named(mg.mse(mg.add_bias(M2, t["B2"]), t["Y"]), "L")
+    before = viz.to_dot(L)
+    saved = [fn.saved for fn in viz._graph._Walk(L).ops]
+    g = Parsed(viz.to_dot(L, check=True))
+    fills = {g.label(i).split("\n")[0]: g.nodes[i]["fillcolor"] for i in g.nodes
+             if i.startswith("op")}
+    red = _STYLES["check_fail"][1]["fillcolor"]
+    green = _STYLES["check_pass"][1]["fillcolor"]
+    assert fills.pop("times_two") == red
+    assert set(fills.values()) == {green}, fills
+    wrong = g.label(g.id("times_two"))
+    error = float(re.search(r"rel\. error ([0-9.e+-]+)", wrong).group(1))
+    assert "✗ grad check FAILED" in wrong and 0.4 < error <= 1.0  # off by a factor of 2
+    for i in g.ids("matmul"):
+        assert float(re.search(r"rel\. error ([0-9.e+-]+)", g.label(i)).group(1)) < 1e-6
+    assert set(g.legend) >= {"check_pass", "check_fail"}
+    # nothing of the graph changed: the same picture, the same saved arrays, no gradients
+    assert viz.to_dot(L) == before
+    assert all(a is b for a, b in zip(saved, [fn.saved for fn in viz._graph._Walk(L).ops]))
+    assert all(p.grad is None for p in (t["W1"], t["B1"], t["W2"], t["B2"]))
+    # and a backward pass still works as before
+    L.backward()
+    assert t["W1"].grad is not None
+
+
+def test_check_works_after_backward_and_skips_what_it_cannot_check():
+    class Once(Function):
+        """Refuses to run a second time, as an op with outside state might."""
+
+        calls = 0
+
+        def forward(self, x):
+            Once.calls += 1
+            if Once.calls > 1:
+                raise RuntimeError("already used")
+            return x + 1
+
+        def backward(self, g):
+            return g
+
+    x = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True, name="x")
+    y = named(mg.mul(x.astype(np.float32), 3.0), "y")
+    L = named(mg.sum(Once.apply(x) + y), "L")
+    L.backward()
+    g = Parsed(viz.to_dot(L, check=True))
+    assert "not checked: RuntimeError: already used" in g.label(g.id("once"))
+    assert g.nodes[g.id("once")]["fillcolor"] == _STYLES["check_skip"][1]["fillcolor"]
+    assert "not checked: output is float32" in g.label(g.id("astype float32"))
+    assert g.nodes[g.id("sum")]["fillcolor"] == _STYLES["check_pass"][1]["fillcolor"]
+    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0, 4.0])  # untouched by the check
+
+
+def test_check_of_a_large_input_uses_directions():
+    rng = np.random.RandomState(1)
+    A = Tensor(rng.randn(30, 20), requires_grad=True, name="A")  # 600 values
+    L = named(mg.sum(mg.tanh(A)), "L")
+    g = Parsed(viz.to_dot(L, check=True))
+    assert "✓ grad check" in g.label(g.id("tanh"))
+
+
+def test_a_graph_too_large_to_check_says_so():
+    with pytest.raises(ValueError, match=r"too large to draw and gradient-check.*max_nodes"):
+        viz.to_dot(chain(300), check=True)
+    with pytest.raises(ValueError, match="max_nodes=10"):
+        viz.save(chain(30), "never.svg", check=True, max_nodes=10)
+
+
+def test_checked_picture_renders_in_red(tmp_path):
+    t = network()
+    L = named(mg.sum(TimesTwoWrong.apply(t["O1"])), "L")
+    path = viz.save(L, tmp_path / "checked.svg", check=True)
+    svg = path.read_text()
+    assert _STYLES["check_fail"][1]["fillcolor"] in svg
+    assert any("✗ grad check FAILED" in s for s in svg_texts(svg))
+
+
+def test_the_fixes_render():
+    """The book's network loss ½ Σ(P − Y)², drawn by dot: its constant, what the loss op
+    computes, stand-in names, the seed and 'not kept' marks, and the legend on request."""
+    t = network()
+    L = named(0.5 * mg.mse(t["P"], t["Y"], reduction="sum"), "J")
+    t["P"].retain_grad()
+    L.backward()
+    texts = svg_texts(viz.draw(L, show_formulas=True, show_grad=True).pipe())
+    for text in ("0.5", "mse (sum)", "A = Σ(P − Y)²", "J = 0.5·A", "A (unnamed)",
+                 "grad: 1 (the seed)", "grad: not kept (retain_grad() keeps it)", "legend",
+                 "number fed to an op"):  # fmt: skip
+        assert text in texts, text
+    assert any(s.startswith("grad: min ") for s in texts)
+    assert not any("None" in s for s in texts)
+    plain = svg_texts(viz.draw(L, legend=False).pipe())
+    assert "legend" not in plain and "parameter" not in plain and "mul" in plain

@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Dataset", "load_boston", "BOSTON_FEATURE_NAMES"]
+__all__ = ["Dataset", "load_boston", "BOSTON_FEATURE_NAMES", "BOSTON_VERSIONS"]
 
 _PACKAGE = "minigrad.datasets"
 _CSV = "boston_house_prices.csv"
@@ -23,6 +23,16 @@ BOSTON_FEATURE_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 _TARGET_NAME = "MEDV"
 _N_ROWS = 506
+
+#: the versions load_boston() can give: the bundled file as it is, and the same data as
+#: scikit-learn shipped it before release 0.20
+BOSTON_VERSIONS = ("current", "pre-0.20")
+# The one cell in which the copies differ: data row 445 (0-based, counting rows after
+# the two header lines; line 448 of the file), column CRIM. StatLib and scikit-learn 0.20
+# and later have 10.6718; earlier scikit-learn releases had lost the leading 1.
+_PRE_0_20_CELL = (445, 0)
+_PRE_0_20_VALUE = 0.6718
+_CURRENT_VALUE = 10.6718
 
 BOSTON_DESCR = """\
 Boston house prices
@@ -53,7 +63,9 @@ clean air", Journal of Environmental Economics and Management 5, 81-102 (1978),
 in the copy kept by StatLib (Carnegie Mellon University). The file shipped here is
 the one bundled with scikit-learn up to release 1.1 (BSD-3-Clause license),
 byte for byte. Row 445 has CRIM = 10.6718, the StatLib value; scikit-learn
-releases before 0.20 had 0.6718 there.
+releases before 0.20 had 0.6718 there; load_boston(version="pre-0.20") gives
+the data as those releases did, which is what the printed book's figures were
+computed from.
 
 Ethics: column B was built on the assumption that racial self-segregation had a
 positive effect on house prices, and it encodes the proportion of Black residents
@@ -108,7 +120,7 @@ def _read_csv() -> np.ndarray:
     return table
 
 
-def load_boston(*, return_X_y: bool = False):
+def load_boston(*, return_X_y: bool = False, version: str = "current"):
     """Load the Boston house-price data.
 
     Read ``DESCR`` (or ``data/README.md``) before use: column ``B`` encodes a racist
@@ -116,13 +128,31 @@ def load_boston(*, return_X_y: bool = False):
 
     Args:
         return_X_y: return the tuple ``(data, target)`` instead of a :class:`Dataset`.
+        version: ``"current"``, the bundled file (StatLib's values, as scikit-learn
+            0.20 to 1.1 shipped them), or ``"pre-0.20"``, the same with the one cell
+            scikit-learn releases before 0.20 had differently: row 445 (0-based), CRIM,
+            0.6718 instead of 10.6718. The printed book used the latter, its companion
+            notebook the former. The change is made in memory; the file is not touched.
 
     Returns:
         A :class:`Dataset` with ``data`` float64 ``(506, 13)``, ``target`` float64
         ``(506,)`` (MEDV), ``feature_names`` ``("CRIM", ..., "LSTAT")``,
         ``target_name`` ``"MEDV"`` and ``DESCR``. Every call returns fresh arrays.
     """
+    if version not in BOSTON_VERSIONS:
+        raise ValueError(
+            f"load_boston: version must be one of {', '.join(map(repr, BOSTON_VERSIONS))}, "
+            f"got {version!r}"
+        )
     table = _read_csv()
+    if version == "pre-0.20":
+        row, col = _PRE_0_20_CELL
+        if table[row, col] != _CURRENT_VALUE:
+            raise ValueError(
+                f"load_boston: row {row}, column CRIM of the bundled file is "
+                f"{table[row, col]}, not {_CURRENT_VALUE}; cannot derive the pre-0.20 version"
+            )
+        table[row, col] = _PRE_0_20_VALUE
     data = np.ascontiguousarray(table[:, :-1])
     target = np.ascontiguousarray(table[:, -1])
     if return_X_y:
