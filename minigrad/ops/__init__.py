@@ -28,20 +28,22 @@ from ..autograd import Function
 from . import (
     activation,
     arithmetic,
+    conv,
     creation,
     elementwise,
     index,
     linalg,
     logic,
     losses,
+    neural,
     reduce,
     shape,
 )
 from ._base import NUMPY_FUNCTIONS  # noqa: F401  (re-exported: numpy function -> op)
 
 #: the op modules, one per family
-FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, losses, logic,
-            creation)
+FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, conv, neural,
+            losses, logic, creation)
 
 __all__ = [name for family in FAMILIES for name in family.__all__]
 

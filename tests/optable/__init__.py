@@ -13,19 +13,21 @@ from __future__ import annotations
 from . import (
     activation,
     arithmetic,
+    conv,
     creation,
     elementwise,
     index,
     linalg,
     logic,
     losses,
+    neural,
     reduce,
     shape,
 )
 from .row import Bad, Edge, Op
 
-FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, losses, logic,
-            creation)
+FAMILIES = (arithmetic, elementwise, activation, reduce, shape, index, linalg, conv, neural,
+            losses, logic, creation)
 
 #: every row of the table
 OPS: list[Op] = [row for family in FAMILIES for row in family.ROWS]

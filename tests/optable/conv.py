@@ -1,0 +1,5 @@
+"""Rows: convolution and pooling."""
+
+from __future__ import annotations
+
+ROWS: list = []
