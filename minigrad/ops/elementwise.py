@@ -360,9 +360,9 @@ class Log1p(Function):
 def log1p(x) -> Tensor:
     """log(1 + x), accurate for small |x| where log(1 + x) would lose digits.
 
-    At the edge: finite, forward and backward, for every x > −1 that is representable
-    apart from −1 (log1p(−1 + 1.1e-16) = −36.7 with gradient 9e15). x = −1 is a
-    division by zero (−inf); below −1 the result is invalid (NaN).
+    At the edge: finite, forward and backward, for every float x > −1: the closest,
+    −1 + 1.1e-16, gives −36.7 with gradient 9e15 (float64). x = −1 is a division by zero
+    (−inf); below −1 the result is invalid (NaN).
     """
     return Log1p.apply(x)
 
@@ -854,7 +854,7 @@ def erf(x) -> Tensor:
 
     Accurate to about 1 ulp in float64 (see ``erf_array``; numpy has no erf). Finite,
     forward and backward, for every finite input (erf(±inf) = ±1): the gradient
-    (2/√π)·e^(−x²) underflows quietly to 0 for |x| above 27.3 (float64; 10.0 for
+    (2/√π)·e^(−x²) underflows quietly to 0 for |x| above 27.3 (float64; 10.2 for
     float32).
     """
     return Erf.apply(x)
