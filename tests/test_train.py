@@ -1,14 +1,12 @@
 """Tests for minigrad.train: the training loop, evaluation, early stopping, history, output."""
 
-import io
 import math
-import sys
 
 import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import nn, optim, train
+from minigrad import nn, optim
 from minigrad.data import DataLoader
 from minigrad.train import Trainer, fit
 
@@ -244,48 +242,7 @@ def test_runs_are_repeatable_with_seeded_loaders_and_initialization():
     assert h3.train_loss != h1.train_loss
 
 
-# --------------------------------------------------------------------------- output
-
-
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def _quick_fit(verbose=True):
-    X, y = _regression(10)
-    model, loss_fn, opt = _setup()
-    Trainer(model, loss_fn, opt, verbose=verbose).fit((X, y), epochs=3, val_data=(X, y))
-
-
-def test_progress_is_shown_on_a_terminal_for_long_runs(monkeypatch):
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)  # every run counts as long
-    monkeypatch.setattr(train, "PROGRESS_EVERY", 0.0)
-    _quick_fit()
-    text = terminal.getvalue()
-    assert text.count("\r") == 3 and text.endswith("\n")
-    last = text.rstrip("\n").split("\r")[-1]
-    assert "epoch 3/3" in last and "train loss" in last and "val loss" in last
-
-
-def test_short_runs_print_nothing_even_on_a_terminal(monkeypatch):
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 3600.0)
-    _quick_fit()
-    assert terminal.getvalue() == ""
-
-
-def test_quiet_when_not_a_terminal_or_not_verbose(monkeypatch, capsys):
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)
-    _quick_fit()  # pytest's captured stdout is not a terminal
-    assert capsys.readouterr().out == ""
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    _quick_fit(verbose=False)
-    assert terminal.getvalue() == ""
+# progress display and History's repr and plot: tests/test_progress.py
 
 
 # --------------------------------------------------------------------------- errors
