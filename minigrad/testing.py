@@ -10,6 +10,9 @@ strategies generate small, well-conditioned inputs for property tests; they need
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from .autograd import enable_grad, no_grad, run_backward
@@ -89,16 +92,30 @@ def numeric_grad(fn, inputs, index: int, v, eps: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 1e-5,
-              seed: int = 0) -> bool:
+def _seed(seed: int | None, random_state: int | None, where: str) -> int:
+    """``seed``, or scikit-learn's name for it, ``random_state``; 0 when neither is given."""
+    if seed is not None and random_state is not None:
+        raise TypeError(
+            f"{where}: got both seed={seed!r} and random_state={random_state!r}; they are two "
+            "names for the same thing, give one"
+        )
+    chosen = seed if seed is not None else random_state
+    return 0 if chosen is None else chosen
+
+
+def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: float = 1e-7,
+              rtol: float = 1e-5, seed: int | None = None,
+              random_state: int | None = None) -> bool:
     """Check ``fn``'s analytic gradient against central finite differences.
 
     ``inputs`` are Tensors (checked when they require grad) or arrays (held
     constant); all are converted to float64 copies. The output is projected on a
     random direction ``v`` and the gradient of ⟨fn(inputs), v⟩ is compared element
     by element: ``|analytic − numeric| ≤ atol + rtol·|numeric|``. Returns True, or
-    raises AssertionError naming the input, the element and both values.
+    raises AssertionError naming the input, the element and both values. ``seed`` (or
+    ``random_state``; 0 by default) draws the direction ``v``.
     """
+    seed = _seed(seed, random_state, "gradcheck")
     _check_settings("gradcheck", fn, eps, atol, rtol)
     xs = _float64_inputs(inputs)
     out = _output(fn, xs, "gradcheck")
@@ -131,14 +148,17 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 
     return True
 
 
-def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 1e-5,
-                  seed: int = 0) -> bool:
+def gradgradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
+                  atol: float = 1e-7, rtol: float = 1e-5, seed: int | None = None,
+                  random_state: int | None = None) -> bool:
     """Check second derivatives: gradcheck of the first-order gradient of ``fn``.
 
     The first-order gradients (along a random output direction ``v``, computed with
     ``create_graph=True``) are projected on random directions ``u`` and the result is
     checked with :func:`gradcheck`, which differentiates the backward pass itself.
+    ``seed`` (or ``random_state``; 0 by default) draws the directions.
     """
+    seed = _seed(seed, random_state, "gradgradcheck")
     _check_settings("gradgradcheck", fn, eps, atol, rtol)
     xs = _float64_inputs(inputs, "gradgradcheck")
     rng = np.random.default_rng(seed + 1)
