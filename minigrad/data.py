@@ -237,7 +237,8 @@ class StandardScaler:
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Return ``(X - mean_) / scale_`` as a new array."""
         X = self._checked(X, "StandardScaler.transform")
-        return (X - self.mean_) / self.scale_
+        out: np.ndarray = (X - self.mean_) / self.scale_
+        return out
 
     def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """Fit to ``X``, then transform it."""
@@ -246,7 +247,8 @@ class StandardScaler:
     def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`: return ``X * scale_ + mean_`` as a new array."""
         X = self._checked(X, "StandardScaler.inverse_transform")
-        return X * self.scale_ + self.mean_
+        out: np.ndarray = X * self.scale_ + self.mean_
+        return out
 
     def __repr__(self) -> str:
         state = "unfitted" if self.mean_ is None else f"features={self.mean_.shape}"
@@ -306,13 +308,14 @@ class DataLoader:
     ) -> None:
         where = "DataLoader"
         seed = _seed_or_random_state(seed, random_state, where)
-        if len(arrays) == 1 and isinstance(arrays[0], tuple):
+        first = arrays[0] if len(arrays) == 1 else None
+        if isinstance(first, tuple):
             # DataLoader((X, y), ...): the arrays as one tuple. Only a tuple, and only of
             # arrays or Tensors: a list (or a tuple of numbers) is one array-like, as before.
-            if arrays[0] and all(isinstance(a, (np.ndarray, Tensor)) for a in arrays[0]):
-                arrays = arrays[0]
-            elif arrays[0] and any(isinstance(a, (np.ndarray, Tensor)) for a in arrays[0]):
-                kinds = ", ".join(type(a).__name__ for a in arrays[0])
+            if first and all(isinstance(a, (np.ndarray, Tensor)) for a in first):
+                arrays = first
+            elif first and any(isinstance(a, (np.ndarray, Tensor)) for a in first):
+                kinds = ", ".join(type(a).__name__ for a in first)
                 raise TypeError(
                     f"{where}: a tuple of arrays passed as one argument must hold only numpy "
                     f"arrays or Tensors, got ({kinds}); pass DataLoader(X, y, ...) instead"
