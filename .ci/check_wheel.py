@@ -37,7 +37,8 @@ TYPED = "import minigrad\nx: minigrad.Tensor = minigrad.tensor([1.0])\n"
 
 
 def run(cmd: list[str], **kwargs) -> None:
-    print("+", " ".join(cmd), flush=True)
+    shown = [("<script>" if "\n" in c else c) for c in cmd]
+    print("+", " ".join(shown), flush=True)
     subprocess.run(cmd, check=True, **kwargs)
 
 
