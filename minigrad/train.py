@@ -373,12 +373,12 @@ def _tqdm() -> Any:
     """``tqdm.auto.tqdm``: the notebook widget in Jupyter, the text bar elsewhere. Without
     ipywidgets, Jupyter gets the text bar, which renders there too, without tqdm's warning."""
     try:
-        from tqdm import TqdmWarning
+        from tqdm import TqdmWarning  # type: ignore[import-untyped,unused-ignore]
     except ImportError as e:  # pragma: no cover - tqdm is a dependency
         raise ImportError("training progress needs tqdm: pip install tqdm") from e
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
     return tqdm
 
 
