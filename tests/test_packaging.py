@@ -35,7 +35,8 @@ def test_runtime_dependencies_and_extras():
     for extra in ("dev", "plot", "docs"):
         assert re.search(rf"^{extra} = \[", PYPROJECT, re.M), extra
     dev = re.search(r"^dev = \[(.*?)\]", PYPROJECT, re.M | re.S).group(1)
-    for name in ("pytest", "hypothesis", "ruff", "mypy", "nbclient", "ipykernel", "ipywidgets", "build"):
+    for name in ("pytest", "hypothesis", "ruff", "mypy", "nbclient", "ipykernel", "ipywidgets",
+                 "build"):
         assert f'"{name}' in dev, name
 
 
