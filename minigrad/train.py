@@ -221,6 +221,11 @@ class Trainer:
         self.min_delta = float(min_delta)
         self.restore_best = restore_best
         self.verbose = verbose
+        if progress is not None and not isinstance(progress, bool):
+            raise TypeError(
+                f"Trainer: progress must be True, False or None (show it where someone can "
+                f"watch), got {type(progress).__name__} {progress!r}"
+            )
         self.progress = progress
         self.history = History()
 

@@ -140,6 +140,13 @@ def test_trainer_remembers_the_progress_setting():
     assert trainer.progress is False
 
 
+def test_progress_must_be_a_bool_or_none():
+    model = nn.Linear(3, 1, rng=1)
+    with pytest.raises(TypeError, match=r"Trainer: progress must be True, False or None .*"
+                                        r"got str 'yes'"):
+        Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), progress="yes")
+
+
 # --------------------------------------------------------------------------- History
 
 
