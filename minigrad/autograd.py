@@ -23,6 +23,8 @@ import linecache
 import os
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +64,7 @@ class _SetGradMode:
 
     _value = True
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         self = super().__new__(cls)
         if func is None:
             return self
@@ -73,16 +75,16 @@ class _SetGradMode:
             )
         return self(func)
 
-    def __enter__(self):
+    def __enter__(self) -> _SetGradMode:
         self._prev = _mode.enabled
         _mode.enabled = self._value
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         _mode.enabled = self._prev
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
         value = self._value
         if inspect.isgeneratorfunction(func):
             return _generator_in_mode(func, value)
@@ -147,7 +149,7 @@ class inference_mode(_SetGradMode):
 
     _value = False
 
-    def __new__(cls, mode=True):
+    def __new__(cls, mode: bool | Callable[..., Any] = True) -> Any:
         if isinstance(mode, bool):
             self = super().__new__(cls)
             self._value = not mode
@@ -160,7 +162,7 @@ class set_grad_enabled(_SetGradMode):
     and back to the previous mode at the end of a ``with`` block or a decorated
     function."""
 
-    def __new__(cls, mode):
+    def __new__(cls, mode: bool) -> Any:
         if not isinstance(mode, (bool, np.bool_)):
             raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
         self = super().__new__(cls)
@@ -169,11 +171,11 @@ class set_grad_enabled(_SetGradMode):
         _mode.enabled = self._value
         return self
 
-    def __enter__(self):
+    def __enter__(self) -> set_grad_enabled:
         _mode.enabled = self._value
         return self
 
-    def __call__(self, func):
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
         _mode.enabled = self._prev  # as a decorator it applies only inside func
         return super().__call__(func)
 
@@ -238,7 +240,7 @@ class Function:
     #: True for an op whose backward cannot itself be differentiated
     once_differentiable: bool = False
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("name"):
             cls.name = cls.__name__.lower()
@@ -867,7 +869,8 @@ def _check_scalar(out, fname: str) -> Tensor:
     return out
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0
+                   ) -> Callable[..., tuple[Tensor, Any]]:
     """Return a function that computes ``(f(*args), df/dargs[argnums])``.
 
     ``f`` must return a size-1 Tensor. The gradient is a Tensor of each argument's
@@ -958,7 +961,7 @@ def _grad_argument(a, i: int) -> np.ndarray:
     return a
 
 
-def grad(f, argnums=0):
+def grad(f: Callable[..., Tensor], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """Return a function that computes the gradient of scalar ``f`` w.r.t. ``args[argnums]``.
 
     Composes: ``grad(grad(f))`` is the second derivative."""

@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterator
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from .tensor import Tensor
 
 __all__ = ["train_test_split", "StandardScaler", "DataLoader"]
 
+#: what the functions here accept as data: an array, a Tensor, or anything
+#: ``numpy.asarray`` converts (nested lists of numbers)
+ArrayLike: TypeAlias = "np.ndarray | Tensor | npt.ArrayLike"
+#: a seed: None (fresh entropy), an int, or a numpy generator to draw from
+Seed: TypeAlias = "int | np.random.RandomState | np.random.Generator | None"
 
-def _to_array(x, where: str) -> np.ndarray:
+
+def _to_array(x: ArrayLike, where: str) -> np.ndarray:
     """Return ``x`` as a numpy array without copying: a Tensor's data, an array as is."""
     if isinstance(x, Tensor):
         return x.data
@@ -34,7 +43,7 @@ def _to_array(x, where: str) -> np.ndarray:
         raise TypeError(f"{where}: cannot convert {type(x).__name__} to an array ({e})") from None
 
 
-def _rows(arrays: tuple, where: str) -> tuple[list[np.ndarray], int]:
+def _rows(arrays: tuple[Any, ...], where: str) -> tuple[list[np.ndarray], int]:
     """Convert ``arrays`` and check that they share a first dimension; return them and it."""
     if not arrays:
         raise ValueError(f"{where}: expected at least one array, got none")
@@ -55,7 +64,7 @@ def _rows(arrays: tuple, where: str) -> tuple[list[np.ndarray], int]:
     return converted, converted[0].shape[0]
 
 
-def _random_state(seed, where: str) -> np.random.RandomState:
+def _random_state(seed: Any, where: str) -> np.random.RandomState:
     """``numpy.random.RandomState(seed)``, with an error that names the caller."""
     try:
         return np.random.RandomState(seed)
@@ -66,13 +75,23 @@ def _random_state(seed, where: str) -> np.random.RandomState:
         ) from None
 
 
-def _is_int(x) -> bool:
+def _seed_or_random_state(seed: Any, random_state: Any, where: str) -> Any:
+    """The seed given as ``seed=`` or under scikit-learn's name ``random_state=``."""
+    if seed is not None and random_state is not None:
+        raise TypeError(
+            f"{where}: got both seed={seed!r} and random_state={random_state!r}; they are two "
+            "names for the same thing, give one"
+        )
+    return seed if seed is not None else random_state
+
+
+def _is_int(x: object) -> bool:
     """True for Python and numpy integers, but not for bool."""
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
 # ----------------------------------------------------------------------------- split
-def _test_count(test_size, n: int) -> int:
+def _test_count(test_size: Any, n: int) -> int:
     """Number of test rows for ``test_size`` (a fraction or a count) out of ``n`` rows."""
     if _is_int(test_size):
         n_test = int(test_size)
@@ -102,7 +121,12 @@ def _test_count(test_size, n: int) -> int:
     )
 
 
-def train_test_split(*arrays, test_size=0.25, seed: int | None = None) -> list[np.ndarray]:
+def train_test_split(
+    *arrays: ArrayLike,
+    test_size: float = 0.25,
+    seed: Seed = None,
+    random_state: Seed = None,
+) -> list[np.ndarray]:
     """Split arrays into random train and test rows, the same rows for every array.
 
     The rows are those of scikit-learn's ``train_test_split(*arrays, test_size=...,
@@ -116,6 +140,7 @@ def train_test_split(*arrays, test_size=0.25, seed: int | None = None) -> list[n
         test_size: the fraction of rows to hold out, a float strictly between 0 and 1,
             or an int number of rows between 1 and ``n - 1``.
         seed: seed for ``RandomState``; ``None`` draws fresh entropy (not repeatable).
+        random_state: scikit-learn's name for ``seed``; give one or the other.
 
     Returns:
         A list ``[a_train, a_test, b_train, b_test, ...]``: for each input array in
@@ -125,6 +150,7 @@ def train_test_split(*arrays, test_size=0.25, seed: int | None = None) -> list[n
         >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, seed=0)
     """
     where = "train_test_split"
+    seed = _seed_or_random_state(seed, random_state, where)
     converted, n = _rows(arrays, where)
     n_test = _test_count(test_size, n)
     order = _random_state(seed, where).permutation(n)
@@ -164,7 +190,7 @@ class StandardScaler:
         self.n_samples_seen_: int | None = None
 
     @staticmethod
-    def _as_float(X, where: str) -> np.ndarray:
+    def _as_float(X: ArrayLike, where: str) -> np.ndarray:
         arr = _to_array(X, where)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"{where}: expected numeric data, got dtype {arr.dtype}")
@@ -174,7 +200,7 @@ class StandardScaler:
             raise ValueError(f"{where}: expected an array of rows, got a 0-d value (shape ())")
         return arr
 
-    def fit(self, X) -> StandardScaler:
+    def fit(self, X: ArrayLike) -> StandardScaler:
         """Compute the mean and scale of each feature of ``X``; return ``self``."""
         where = "StandardScaler.fit"
         X = self._as_float(X, where)
@@ -197,7 +223,7 @@ class StandardScaler:
         self.n_samples_seen_ = int(X.shape[0])
         return self
 
-    def _checked(self, X, where: str) -> np.ndarray:
+    def _checked(self, X: ArrayLike, where: str) -> np.ndarray:
         if self.mean_ is None or self.scale_ is None:
             raise RuntimeError(f"{where}: this StandardScaler is not fitted yet; call fit(X) first")
         X = self._as_float(X, where)
@@ -208,19 +234,21 @@ class StandardScaler:
             )
         return X
 
-    def transform(self, X) -> np.ndarray:
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return ``(X - mean_) / scale_`` as a new array."""
         X = self._checked(X, "StandardScaler.transform")
-        return (X - self.mean_) / self.scale_
+        out: np.ndarray = (X - self.mean_) / self.scale_
+        return out
 
-    def fit_transform(self, X) -> np.ndarray:
+    def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """Fit to ``X``, then transform it."""
         return self.fit(X).transform(X)
 
-    def inverse_transform(self, X) -> np.ndarray:
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Undo :meth:`transform`: return ``X * scale_ + mean_`` as a new array."""
         X = self._checked(X, "StandardScaler.inverse_transform")
-        return X * self.scale_ + self.mean_
+        out: np.ndarray = X * self.scale_ + self.mean_
+        return out
 
     def __repr__(self) -> str:
         state = "unfitted" if self.mean_ is None else f"features={self.mean_.shape}"
@@ -253,28 +281,45 @@ class DataLoader:
 
     Args:
         *arrays: numpy arrays, minigrad Tensors (their ``.data``) or array-likes, all
-            with the same first dimension.
+            with the same first dimension; or one tuple of them, ``DataLoader((X, y),
+            ...)``, as a PyTorch dataset of pairs would be passed.
         batch_size: rows per batch, a positive int.
         shuffle: reshuffle the rows at the start of every epoch.
         seed: an int or None for a new ``RandomState``, or a generator to draw from.
+        random_state: scikit-learn's name for ``seed``; give one or the other.
         drop_last: drop the final batch of an epoch when it is smaller than
             ``batch_size``.
 
     Example:
         >>> loader = DataLoader(X_train, y_train, batch_size=23, shuffle=True, seed=0)
+        >>> loader = DataLoader((X_train, y_train), batch_size=23, shuffle=True, seed=0)
         >>> for xb, yb in loader:
         ...     ...
     """
 
     def __init__(
         self,
-        *arrays,
+        *arrays: ArrayLike | tuple[ArrayLike, ...],
         batch_size: int,
         shuffle: bool = False,
-        seed=None,
+        seed: Seed = None,
+        random_state: Seed = None,
         drop_last: bool = False,
     ) -> None:
         where = "DataLoader"
+        seed = _seed_or_random_state(seed, random_state, where)
+        first = arrays[0] if len(arrays) == 1 else None
+        if isinstance(first, tuple):
+            # DataLoader((X, y), ...): the arrays as one tuple. Only a tuple, and only of
+            # arrays or Tensors: a list (or a tuple of numbers) is one array-like, as before.
+            if first and all(isinstance(a, (np.ndarray, Tensor)) for a in first):
+                arrays = first
+            elif first and any(isinstance(a, (np.ndarray, Tensor)) for a in first):
+                kinds = ", ".join(type(a).__name__ for a in first)
+                raise TypeError(
+                    f"{where}: a tuple of arrays passed as one argument must hold only numpy "
+                    f"arrays or Tensors, got ({kinds}); pass DataLoader(X, y, ...) instead"
+                )
         if not _is_int(batch_size) or batch_size < 1:
             raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
         self.arrays: tuple[np.ndarray, ...] = tuple(_rows(arrays, where)[0])
@@ -288,6 +333,7 @@ class DataLoader:
         self.batch_size: int = int(batch_size)
         self.shuffle: bool = bool(shuffle)
         self.drop_last: bool = bool(drop_last)
+        self.rng: np.random.RandomState | np.random.Generator
         if isinstance(seed, (np.random.RandomState, np.random.Generator)):
             self.rng = seed
         else:
@@ -299,7 +345,7 @@ class DataLoader:
             return self.num_rows // self.batch_size
         return -(-self.num_rows // self.batch_size)  # ceiling division
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
         n, size = self.num_rows, self.batch_size
         order = None
         if self.shuffle:

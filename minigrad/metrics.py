@@ -14,14 +14,20 @@ scikit-learn, rather than giving a NaN metric.
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 
 from .tensor import Tensor
+
+#: the values a metric accepts: arrays, Tensors, lists
+ArrayLike: TypeAlias = "np.ndarray | Tensor | npt.ArrayLike"
 
 __all__ = ["mae", "rmse", "r2"]
 
 
-def _values(x, name: str, where: str) -> np.ndarray:
+def _values(x: Any, name: str, where: str) -> np.ndarray:
     data = x.data if isinstance(x, Tensor) else x
     try:
         arr = np.asarray(data)
@@ -32,7 +38,7 @@ def _values(x, name: str, where: str) -> np.ndarray:
     return arr
 
 
-def _pair(y_true, y_pred, where: str) -> tuple[np.ndarray, np.ndarray]:
+def _pair(y_true: ArrayLike, y_pred: ArrayLike, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Check the shape rule and return both inputs as flat float64 arrays."""
     t = _values(y_true, "y_true", where)
     p = _values(y_pred, "y_pred", where)
@@ -54,19 +60,19 @@ def _pair(y_true, y_pred, where: str) -> tuple[np.ndarray, np.ndarray]:
     return t.astype(np.float64).ravel(), p.astype(np.float64).ravel()
 
 
-def mae(y_true, y_pred) -> float:
+def mae(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Mean absolute error: ``mean(|y_true - y_pred|)``."""
     t, p = _pair(y_true, y_pred, "mae")
     return float(np.mean(np.abs(t - p)))
 
 
-def rmse(y_true, y_pred) -> float:
+def rmse(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Root mean squared error: ``sqrt(mean((y_true - y_pred) ** 2))``."""
     t, p = _pair(y_true, y_pred, "rmse")
     return float(np.sqrt(np.mean((t - p) ** 2)))
 
 
-def r2(y_true, y_pred) -> float:
+def r2(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Coefficient of determination: ``1 - SS_res / SS_tot``.
 
     ``SS_res = sum((y_true - y_pred) ** 2)`` and ``SS_tot = sum((y_true - mean(y_true)) ** 2)``.

@@ -20,6 +20,8 @@ holder, so the new values go into a fresh array that replaces ``p.data``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +44,7 @@ def _subtract(p: Tensor, delta: np.ndarray) -> None:
 class Optimizer:
     """Base class: holds the parameters, checks them, and implements ``zero_grad``."""
 
-    def __init__(self, params, lr: float):
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
         name = type(self).__name__
         if isinstance(params, (Tensor, np.ndarray)):
             raise TypeError(
@@ -90,11 +92,11 @@ class Optimizer:
         settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
         return f"{type(self).__name__}({settings}; {len(self.params)} parameters)"
 
-    def _settings(self) -> dict:
+    def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr}
 
 
-def _check(opt: str, what: str, value, low: float, high: float | None) -> float:
+def _check(opt: str, what: str, value: Any, low: float, high: float | None) -> float:
     """``value`` as a float in [low, high) (no upper bound when high is None)."""
     try:
         v = float(value)
@@ -118,7 +120,13 @@ class SGD(Optimizer):
         p = p − lr · b             (b = g without momentum)
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = _check("SGD", "momentum", momentum, 0.0, None)
         self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0.0, None)
@@ -145,7 +153,7 @@ class SGD(Optimizer):
                 g = b
             _subtract(p, g * lr)
 
-    def _settings(self) -> dict:
+    def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
 
 
@@ -164,12 +172,12 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: Iterable[Tensor],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
-    ):
+    ) -> None:
         super().__init__(params, lr)
         try:
             b1, b2 = betas
@@ -196,7 +204,7 @@ class Adam(Optimizer):
                 continue
             g = p.grad.data
             m, v, s, u = self._m[i], self._v[i], self._scratch[i], self._scratch2[i]
-            if m is None or m.shape != p.data.shape:
+            if m is None or v is None or s is None or u is None or m.shape != p.data.shape:
                 m = self._m[i] = np.zeros_like(p.data)
                 v = self._v[i] = np.zeros_like(p.data)
                 s = self._scratch[i] = np.empty_like(p.data)
@@ -224,7 +232,7 @@ class Adam(Optimizer):
             s *= lr / (1.0 - b1**t)
             _subtract(p, s)
 
-    def _settings(self) -> dict:
+    def _settings(self) -> dict[str, Any]:
         return {
             "lr": self.lr,
             "betas": self.betas,

@@ -10,10 +10,17 @@ strategies generate small, well-conditioned inputs for property tests; they need
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 
 from .autograd import enable_grad, no_grad, run_backward
 from .tensor import Tensor, _make
+
+if TYPE_CHECKING:  # hypothesis is optional (the dev extra); only type checkers read this
+    from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "gradcheck",
@@ -27,7 +34,7 @@ __all__ = [
 ]
 
 
-def _float64_inputs(inputs, where: str = "gradcheck") -> list:
+def _float64_inputs(inputs: tuple[Any, ...], where: str = "gradcheck") -> list[Any]:
     """Float64 copies of the Tensor inputs; anything else (arrays of labels or
     indices, axes, flags) is passed through unchanged and held constant."""
     out = [
@@ -47,7 +54,7 @@ def _float64_inputs(inputs, where: str = "gradcheck") -> list:
     return out
 
 
-def _check_settings(where: str, fn, eps, atol, rtol) -> None:
+def _check_settings(where: str, fn: Any, eps: Any, atol: Any, rtol: Any) -> None:
     if not callable(fn):
         raise TypeError(f"{where}: fn must be callable, got {type(fn).__name__}")
     for name, value, low in (("eps", eps, "> 0"), ("atol", atol, ">= 0"),
@@ -59,21 +66,22 @@ def _check_settings(where: str, fn, eps, atol, rtol) -> None:
             raise ValueError(f"{where}: {name} must be a finite number {low}, got {value!r}")
 
 
-def _output(fn, xs, where: str) -> Tensor:
+def _output(fn: Callable[..., Any], xs: Sequence[Any], where: str) -> Tensor:
     out = fn(*xs)
     if not isinstance(out, Tensor):
         raise TypeError(f"{where}: fn must return a Tensor, got {type(out).__name__}")
     return out
 
 
-def _projection(fn, xs, v) -> float:
+def _projection(fn: Callable[..., Any], xs: Sequence[Any], v: np.ndarray) -> float:
     """⟨fn(xs), v⟩ evaluated without recording a graph."""
     with no_grad():
         out = _output(fn, xs, "gradcheck")
     return float(np.sum(out.data * v))
 
 
-def numeric_grad(fn, inputs, index: int, v, eps: float = 1e-6) -> np.ndarray:
+def numeric_grad(fn: Callable[..., Tensor], inputs: Sequence[Any], index: int, v: np.ndarray,
+                 eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of ⟨fn(*inputs), v⟩ w.r.t. ``inputs[index]``."""
     base = inputs[index].data
     grad = np.zeros(base.shape, dtype=np.float64)
@@ -89,16 +97,30 @@ def numeric_grad(fn, inputs, index: int, v, eps: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 1e-5,
-              seed: int = 0) -> bool:
+def _seed(seed: int | None, random_state: int | None, where: str) -> int:
+    """``seed``, or scikit-learn's name for it, ``random_state``; 0 when neither is given."""
+    if seed is not None and random_state is not None:
+        raise TypeError(
+            f"{where}: got both seed={seed!r} and random_state={random_state!r}; they are two "
+            "names for the same thing, give one"
+        )
+    chosen = seed if seed is not None else random_state
+    return 0 if chosen is None else chosen
+
+
+def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: float = 1e-7,
+              rtol: float = 1e-5, seed: int | None = None,
+              random_state: int | None = None) -> bool:
     """Check ``fn``'s analytic gradient against central finite differences.
 
     ``inputs`` are Tensors (checked when they require grad) or arrays (held
     constant); all are converted to float64 copies. The output is projected on a
     random direction ``v`` and the gradient of ⟨fn(inputs), v⟩ is compared element
     by element: ``|analytic − numeric| ≤ atol + rtol·|numeric|``. Returns True, or
-    raises AssertionError naming the input, the element and both values.
+    raises AssertionError naming the input, the element and both values. ``seed`` (or
+    ``random_state``; 0 by default) draws the direction ``v``.
     """
+    seed = _seed(seed, random_state, "gradcheck")
     _check_settings("gradcheck", fn, eps, atol, rtol)
     xs = _float64_inputs(inputs)
     out = _output(fn, xs, "gradcheck")
@@ -131,14 +153,17 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 
     return True
 
 
-def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: float = 1e-5,
-                  seed: int = 0) -> bool:
+def gradgradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6,
+                  atol: float = 1e-7, rtol: float = 1e-5, seed: int | None = None,
+                  random_state: int | None = None) -> bool:
     """Check second derivatives: gradcheck of the first-order gradient of ``fn``.
 
     The first-order gradients (along a random output direction ``v``, computed with
     ``create_graph=True``) are projected on random directions ``u`` and the result is
     checked with :func:`gradcheck`, which differentiates the backward pass itself.
+    ``seed`` (or ``random_state``; 0 by default) draws the directions.
     """
+    seed = _seed(seed, random_state, "gradgradcheck")
     _check_settings("gradgradcheck", fn, eps, atol, rtol)
     xs = _float64_inputs(inputs, "gradgradcheck")
     rng = np.random.default_rng(seed + 1)
@@ -147,18 +172,18 @@ def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: floa
     v = rng.standard_normal(shape)
     us = [rng.standard_normal(x.shape) if isinstance(x, Tensor) else None for x in xs]
 
-    def first_order(*ys):
+    def first_order(*ys: Any) -> Tensor:
         with enable_grad():
             return _first_order(ys)
 
-    def _first_order(ys):
+    def _first_order(ys: tuple[Any, ...]) -> Tensor:
         out = _output(fn, ys, "gradgradcheck")
         wanted = [y for y in ys if isinstance(y, Tensor) and y.requires_grad]
         if not out.requires_grad:
             return _make(np.zeros(()), False, None)
         gs = run_backward(out, _make(v.astype(out.dtype), False, None), retain_graph=True,
                           create_graph=True, inputs=wanted)
-        total = None
+        total: Tensor | None = None
         for y, g in zip(wanted, gs):
             if g is None:
                 continue
@@ -172,7 +197,7 @@ def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-7, rtol: floa
 # --------------------------------------------------------------------------- strategies
 
 
-def _st():
+def _st() -> tuple[Any, Any]:
     try:
         from hypothesis import strategies as st
         from hypothesis.extra import numpy as hnp
@@ -183,15 +208,18 @@ def _st():
     return st, hnp
 
 
-def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4):
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
+           max_side: int = 4) -> SearchStrategy[tuple[int, ...]]:
     """Array shapes with small sides (size-1 and 0-d included by default)."""
     _, hnp = _st()
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
+    result: SearchStrategy[tuple[int, ...]] = hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    return result
 
 
-def arrays(shape=None, dtype=np.float64, min_value: float = -3.0, max_value: float = 3.0,
-           exclude_zero_band: float = 0.0):
+def arrays(shape: tuple[int, ...] | SearchStrategy[tuple[int, ...]] | None = None,
+           dtype: npt.DTypeLike = np.float64, min_value: float = -3.0, max_value: float = 3.0,
+           exclude_zero_band: float = 0.0) -> SearchStrategy[np.ndarray]:
     """Float arrays with bounded, finite values.
 
     ``shape`` is a tuple or a strategy (default: :func:`shapes`). With
@@ -206,26 +234,32 @@ def arrays(shape=None, dtype=np.float64, min_value: float = -3.0, max_value: flo
         d = exclude_zero_band
         strat = strat.map(lambda a: np.where(np.abs(a) < d, np.where(a < 0, -d, d), a)
                           .astype(dtype))
-    return strat
+    result: SearchStrategy[np.ndarray] = strat
+    return result
 
 
-def tensors(shape=None, dtype=np.float64, requires_grad: bool = True, **kwargs):
+def tensors(shape: tuple[int, ...] | SearchStrategy[tuple[int, ...]] | None = None,
+            dtype: npt.DTypeLike = np.float64, requires_grad: bool = True,
+            **kwargs: Any) -> SearchStrategy[Tensor]:
     """Tensors built from :func:`arrays` (same keyword arguments)."""
     return arrays(shape, dtype, **kwargs).map(
         lambda a: Tensor(a, requires_grad=requires_grad))
 
 
-def broadcastable_pairs(dtype=np.float64, max_dims: int = 3, max_side: int = 4, **kwargs):
+def broadcastable_pairs(dtype: npt.DTypeLike = np.float64, max_dims: int = 3, max_side: int = 4,
+                        **kwargs: Any) -> SearchStrategy[tuple[np.ndarray, np.ndarray]]:
     """Pairs of arrays whose shapes broadcast together under numpy's rules."""
     st, hnp = _st()
     shapes_pair = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0,
                                                     max_dims=max_dims, max_side=max_side)
-    return shapes_pair.flatmap(
+    result: SearchStrategy[tuple[np.ndarray, np.ndarray]] = shapes_pair.flatmap(
         lambda s: st.tuples(arrays(s.input_shapes[0], dtype, **kwargs),
                             arrays(s.input_shapes[1], dtype, **kwargs)))
+    return result
 
 
-def matmul_pairs(dtype=np.float64, batch: bool = True, max_side: int = 4, **kwargs):
+def matmul_pairs(dtype: npt.DTypeLike = np.float64, batch: bool = True, max_side: int = 4,
+                 **kwargs: Any) -> SearchStrategy[tuple[np.ndarray, np.ndarray]]:
     """Pairs ``(a, b)`` with ``a @ b`` defined: a (..., n, k), b (..., k, m).
 
     With ``batch=True``, leading batch dimensions are drawn and broadcast (one side
@@ -233,7 +267,7 @@ def matmul_pairs(dtype=np.float64, batch: bool = True, max_side: int = 4, **kwar
     st, hnp = _st()
     side = st.integers(1, max_side)
 
-    def build(dims):
+    def build(dims: Any) -> Any:
         n, k, m, batch_shapes = dims
         sa, sb = batch_shapes
         return st.tuples(arrays(sa + (n, k), dtype, **kwargs), arrays(sb + (k, m), dtype, **kwargs))
@@ -243,4 +277,6 @@ def matmul_pairs(dtype=np.float64, batch: bool = True, max_side: int = 4, **kwar
                                                     max_side=3).map(lambda s: s.input_shapes)
     else:
         batches = st.just(((), ()))
-    return st.tuples(side, side, side, batches).flatmap(build)
+    result: SearchStrategy[tuple[np.ndarray, np.ndarray]] = st.tuples(
+        side, side, side, batches).flatmap(build)
+    return result

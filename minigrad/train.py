@@ -24,8 +24,9 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-import time
+import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ PROGRESS_AFTER = 1.0
 PROGRESS_EVERY = 0.1
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What happened during :meth:`Trainer.fit`.
 
@@ -66,6 +67,75 @@ class History:
     best_val_loss: float | None = None
     stopped_epoch: int | None = None
     steps: int = 0
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs run (the last one may have stopped part-way)."""
+        return len(self.train_loss)
+
+    def __repr__(self) -> str:
+        # one line whatever the length of the run: the lists themselves can hold thousands
+        # of values; they stay one attribute away (history.train_loss)
+        if not self.train_loss:
+            return "History(epochs=0)"
+        parts = [
+            f"epochs={self.epochs}",
+            f"steps={self.steps}",
+            f"train_loss={_span(self.train_loss)}",
+        ]
+        if self.val_loss:
+            parts.append(f"val_loss={_span(self.val_loss)}")
+        if self.best_epoch is not None and self.best_val_loss is not None:
+            parts.append(f"best_val_loss={self.best_val_loss:.4g} at epoch {self.best_epoch}")
+        if self.stopped_epoch is not None:
+            parts.append(f"stopped early at epoch {self.stopped_epoch}")
+        return "History(" + ", ".join(parts) + ")"
+
+    def plot(self, ax: Any = None, *, log: bool = False) -> Any:
+        """Plot the training loss per epoch and the validation loss per evaluation, with the
+        best evaluation marked; return the matplotlib ``Axes``.
+
+        Args:
+            ax: the ``matplotlib.axes.Axes`` to draw on; None makes a new figure.
+            log: use a logarithmic loss axis (losses must then be positive).
+
+        Needs matplotlib, which the ``plot`` extra installs (``pip install
+        'minigrad[plot]'``, or ``bash scripts/setup.sh plot`` in a checkout).
+        """
+        if not self.train_loss:
+            raise ValueError(
+                "History.plot: nothing to plot: this history holds no epochs (call fit first)"
+            )
+        if ax is None:
+            try:
+                import matplotlib.pyplot as plt
+            except ImportError as e:
+                raise ImportError(
+                    "History.plot needs matplotlib, which is not installed; install the "
+                    "'plot' extra: pip install 'minigrad[plot]' (or, in a checkout, "
+                    "bash scripts/setup.sh plot)"
+                ) from e
+            _, ax = plt.subplots()
+        epochs = range(1, self.epochs + 1)
+        ax.plot(epochs, self.train_loss, label="train loss")
+        if self.val_loss:
+            ax.plot(self.val_epochs, self.val_loss, marker=".", label="validation loss")
+        if self.best_epoch is not None:
+            ax.axvline(self.best_epoch, color="grey", linestyle=":",
+                       label=f"best (epoch {self.best_epoch})")
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.legend()
+        return ax
+
+
+def _span(values: list[float]) -> str:
+    """``first → last`` of a loss curve, 4 significant digits."""
+    if len(values) == 1:
+        return f"{values[0]:.4g}"
+    return f"{values[0]:.4g} → {values[-1]:.4g}"
 
 
 def _batches(data, where: str):
@@ -115,8 +185,12 @@ class Trainer:
         restore_best: with ``patience`` set, load the weights of the best evaluation
             when the run ends, whether it stopped early or not (nothing is loaded when no
             evaluation had a finite loss).
-        verbose: show a progress line, refreshed in place, once a run lasts longer than a
-            second; only when standard output is a terminal. False never shows it.
+        progress: show a progress bar (``tqdm.auto``: a widget in Jupyter, a line on a
+            terminal) with the epoch, the losses, the rate and the time left, once a run
+            lasts longer than a second. None (the default) shows it only where someone
+            can watch it: in a Jupyter kernel, or when standard error is a terminal; True
+            shows it anywhere (a log file too), False never.
+        verbose: False is the older spelling of ``progress=False``.
     """
 
     def __init__(
@@ -130,7 +204,8 @@ class Trainer:
         min_delta: float = 0.0,
         restore_best: bool = True,
         verbose: bool = True,
-    ):
+        progress: bool | None = None,
+    ) -> None:
         if not isinstance(eval_every, int) or eval_every < 1:
             raise ValueError(f"Trainer: eval_every must be a positive int, got {eval_every!r}")
         if patience is not None and (not isinstance(patience, int) or patience < 1):
@@ -166,6 +241,12 @@ class Trainer:
         self.min_delta = float(min_delta)
         self.restore_best = restore_best
         self.verbose = verbose
+        if progress is not None and not isinstance(progress, bool):
+            raise TypeError(
+                f"Trainer: progress must be True, False or None (show it where someone can "
+                f"watch), got {type(progress).__name__} {progress!r}"
+            )
+        self.progress = progress
         self.history = History()
 
     # ------------------------------------------------------------------ one pass
@@ -238,7 +319,8 @@ class Trainer:
         if val_data is not None:
             val_data = _batches(val_data, "fit: val_data")
         history = self.history = History()
-        progress = _Progress(epochs) if self.verbose and _is_terminal() else None
+        show = self.verbose and (_interactive() if self.progress is None else self.progress)
+        progress = _Progress(epochs, max_steps) if show else None
         best_state = None
         waited = 0
         try:
@@ -301,41 +383,67 @@ def fit(
 # --------------------------------------------------------------------------- progress
 
 
-def _is_terminal() -> bool:
-    isatty = getattr(sys.stdout, "isatty", None)
+def _interactive() -> bool:
+    """True where someone can watch a progress bar: in a Jupyter kernel, or when standard
+    error (where tqdm writes) is a terminal."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None:
+        try:
+            shell = ipython.get_ipython()
+        except Exception:  # an IPython too old or half imported: not a kernel we know
+            shell = None
+        if shell is not None and "IPKernelApp" in getattr(shell, "config", {}):
+            return True
+    isatty = getattr(sys.stderr, "isatty", None)
     return bool(isatty and isatty())
 
 
-class _Progress:
-    """One status line, rewritten in place, shown only once the run has lasted a while."""
+def _tqdm() -> Any:
+    """``tqdm.auto.tqdm``: the notebook widget in Jupyter, the text bar elsewhere. Without
+    ipywidgets, Jupyter gets the text bar, which renders there too, without tqdm's warning."""
+    try:
+        from tqdm import TqdmWarning  # type: ignore[import-untyped,unused-ignore]
+    except ImportError as e:  # pragma: no cover - tqdm is a dependency
+        raise ImportError("training progress needs tqdm: pip install tqdm") from e
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+    return tqdm
 
-    def __init__(self, epochs: int | None):
-        self.epochs = epochs
-        self.start = time.perf_counter()
-        self.shown = 0.0  # when the line was last written; 0: never
-        self.width = 0
+
+class _Progress:
+    """A tqdm bar over the epochs (or over the steps when only ``max_steps`` bounds the run),
+    with the latest losses after it; it appears once the run has lasted ``PROGRESS_AFTER``
+    seconds."""
+
+    def __init__(self, epochs: int | None, max_steps: int | None):
+        self.by_epoch = epochs is not None or max_steps is None
+        self.bar = _tqdm()(
+            total=epochs if self.by_epoch else max_steps,
+            unit="epoch" if self.by_epoch else "step",
+            desc="fit",
+            delay=PROGRESS_AFTER,
+            mininterval=PROGRESS_EVERY,
+            dynamic_ncols=True,
+            leave=True,
+        )
+        self.steps = 0
 
     def update(self, epoch: int, history: History, final: bool) -> None:
-        now = time.perf_counter()
-        if now - self.start < PROGRESS_AFTER or (now - self.shown < PROGRESS_EVERY and not final):
-            return
-        text = f"epoch {epoch}" + (f"/{self.epochs}" if self.epochs else "")
-        text += f"  step {history.steps}  train loss {history.train_loss[-1]:.6g}"
+        text = f"train loss {history.train_loss[-1]:.4g}"
         if history.val_loss:
-            text += f"  val loss {history.val_loss[-1]:.6g}"
+            text += f", val loss {history.val_loss[-1]:.4g}"
             if not history.val_finite[-1]:
                 text += " (not finite)"
             if history.best_val_loss is None:
                 text += " (no finite val loss yet)"
             else:
-                text += f" (best {history.best_val_loss:.6g} at epoch {history.best_epoch})"
-        text += f"  {now - self.start:.1f}s"
-        sys.stdout.write("\r" + text.ljust(self.width))
-        sys.stdout.flush()
-        self.width = len(text)
-        self.shown = now
+                text += f" (best {history.best_val_loss:.4g} at epoch {history.best_epoch})"
+        if not self.by_epoch:
+            text = f"epoch {epoch}, " + text
+        self.bar.set_postfix_str(text, refresh=False)
+        self.bar.update(1 if self.by_epoch else history.steps - self.steps)
+        self.steps = history.steps
 
     def close(self) -> None:
-        if self.shown:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+        self.bar.close()

@@ -244,48 +244,7 @@ def test_runs_are_repeatable_with_seeded_loaders_and_initialization():
     assert h3.train_loss != h1.train_loss
 
 
-# --------------------------------------------------------------------------- output
-
-
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def _quick_fit(verbose=True):
-    X, y = _regression(10)
-    model, loss_fn, opt = _setup()
-    Trainer(model, loss_fn, opt, verbose=verbose).fit((X, y), epochs=3, val_data=(X, y))
-
-
-def test_progress_is_shown_on_a_terminal_for_long_runs(monkeypatch):
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)  # every run counts as long
-    monkeypatch.setattr(train, "PROGRESS_EVERY", 0.0)
-    _quick_fit()
-    text = terminal.getvalue()
-    assert text.count("\r") == 3 and text.endswith("\n")
-    last = text.rstrip("\n").split("\r")[-1]
-    assert "epoch 3/3" in last and "train loss" in last and "val loss" in last
-
-
-def test_short_runs_print_nothing_even_on_a_terminal(monkeypatch):
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 3600.0)
-    _quick_fit()
-    assert terminal.getvalue() == ""
-
-
-def test_quiet_when_not_a_terminal_or_not_verbose(monkeypatch, capsys):
-    monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)
-    _quick_fit()  # pytest's captured stdout is not a terminal
-    assert capsys.readouterr().out == ""
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
-    _quick_fit(verbose=False)
-    assert terminal.getvalue() == ""
+# progress display and History's repr and plot: tests/test_progress.py
 
 
 # --------------------------------------------------------------------------- errors
@@ -390,16 +349,20 @@ def test_only_non_finite_validation_losses_stop_early_and_restore_nothing():
 
 
 def test_progress_says_when_the_validation_loss_is_not_finite(monkeypatch):
-    terminal = _Terminal()
-    monkeypatch.setattr(sys, "stdout", terminal)
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(train, "PROGRESS_AFTER", 0.0)
     monkeypatch.setattr(train, "PROGRESS_EVERY", 0.0)
     X, y = _regression(10)
     model, _, opt = _setup()
     Trainer(model, _nan_at_first_evaluations(1), opt).fit((X, y), epochs=2, val_data=(X, y))
-    first, second = terminal.getvalue().rstrip("\n").split("\r")[1:]
-    assert "val loss nan (not finite) (no finite val loss yet)" in first
-    assert "not finite" not in second and "(best " in second and "at epoch 2)" in second
+    lines = [line for line in terminal.getvalue().split("\r") if "val loss" in line]
+    assert any("val loss nan (not finite) (no finite val loss yet)" in line for line in lines)
+    assert "not finite" not in lines[-1] and "(best " in lines[-1] and "at epoch 2)" in lines[-1]
 
 
 # --------------------------------------------------------------------------- plain functions

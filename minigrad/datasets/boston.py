@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Literal, overload
 
 import numpy as np
 
@@ -120,7 +121,13 @@ def _read_csv() -> np.ndarray:
     return table
 
 
-def load_boston(*, return_X_y: bool = False, version: str = "current"):
+@overload
+def load_boston(*, return_X_y: Literal[False] = False, version: str = "current") -> Dataset: ...
+@overload
+def load_boston(*, return_X_y: Literal[True], version: str = "current"
+                ) -> tuple[np.ndarray, np.ndarray]: ...
+def load_boston(*, return_X_y: bool = False, version: str = "current"
+                ) -> Dataset | tuple[np.ndarray, np.ndarray]:
     """Load the Boston house-price data.
 
     Read ``DESCR`` (or ``data/README.md``) before use: column ``B`` encodes a racist

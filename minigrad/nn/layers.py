@@ -6,6 +6,7 @@ import math
 import numbers
 
 import numpy as np
+import numpy.typing as npt
 
 from ..ops import add_bias, matmul, relu, sigmoid, tanh
 from ..tensor import Tensor
@@ -14,7 +15,9 @@ from .module import Module, Parameter
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU"]
 
 
-def _generator(rng):
+def _generator(
+    rng: int | np.random.Generator | np.random.RandomState | None,
+) -> np.random.Generator | np.random.RandomState:
     """``rng`` as something with ``.uniform``: a Generator or RandomState is used as is,
     an int seeds a new Generator, None draws fresh entropy."""
     if isinstance(rng, (np.random.Generator, np.random.RandomState)):
@@ -46,9 +49,9 @@ class Linear(Module):
         out_features: int,
         bias: bool = True,
         *,
-        dtype=np.float64,
-        rng=None,
-    ):
+        dtype: npt.DTypeLike = np.float64,
+        rng: int | np.random.Generator | np.random.RandomState | None = None,
+    ) -> None:
         super().__init__()
         for what, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
@@ -62,12 +65,13 @@ class Linear(Module):
         bound = 1.0 / math.sqrt(in_features)
         w = gen.uniform(-bound, bound, (self.in_features, self.out_features))
         self.weight = Parameter(w.astype(dtype))
+        self.bias: Parameter | None
         if bias:
             self.bias = Parameter(gen.uniform(-bound, bound, self.out_features).astype(dtype))
         else:
             self.bias = None
 
-    def forward(self, x):
+    def forward(self, x: Tensor | np.ndarray) -> Tensor:
         shape = x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
         if len(shape) != 2 or shape[1] != self.in_features:
             raise ValueError(
@@ -89,19 +93,19 @@ class Linear(Module):
 class Sigmoid(Module):
     """σ(x) = 1 / (1 + e^−x), elementwise."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor | np.ndarray) -> Tensor:
         return sigmoid(x)
 
 
 class Tanh(Module):
     """tanh(x), elementwise."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor | np.ndarray) -> Tensor:
         return tanh(x)
 
 
 class ReLU(Module):
     """max(x, 0), elementwise."""
 
-    def forward(self, x):
+    def forward(self, x: Tensor | np.ndarray) -> Tensor:
         return relu(x)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..ops import cross_entropy, mse
+from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["MSELoss", "CrossEntropyLoss"]
@@ -13,13 +16,13 @@ class MSELoss(Module):
 
     ``MSELoss("sum")`` is the notes' batch sum of squared errors."""
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in ("mean", "sum"):
             raise ValueError(f"MSELoss: reduction must be 'mean' or 'sum', got {reduction!r}")
         self.reduction = reduction
 
-    def forward(self, pred, target):
+    def forward(self, pred: Tensor | np.ndarray, target: Tensor | np.ndarray) -> Tensor:
         return mse(pred, target, reduction=self.reduction)
 
     def extra_repr(self) -> str:
@@ -29,5 +32,5 @@ class MSELoss(Module):
 class CrossEntropyLoss(Module):
     """Mean over rows of −log softmax(logits)[label]; see ``ops.cross_entropy``."""
 
-    def forward(self, logits, labels):
+    def forward(self, logits: Tensor | np.ndarray, labels: Tensor | np.ndarray) -> Tensor:
         return cross_entropy(logits, labels)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, overload
 from weakref import ref as _ref
 
 import numpy as np
@@ -29,12 +29,12 @@ class Parameter(Tensor):
     # the name a Module gave it last; a different current name was set by the user
     __slots__ = ("_auto_name",)
 
-    def __init__(self, data, name: str | None = None):
+    def __init__(self, data: Any, name: str | None = None) -> None:
         arr = _as_array(data, None, "Parameter")  # numeric data, not copied
         if arr.dtype.kind != "f":
             arr = arr.astype(np.float64)
         super().__init__(arr, requires_grad=True, name=name)
-        self._auto_name = None
+        self._auto_name: str | None = None
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Parameter(", precision=4)
@@ -79,6 +79,8 @@ class Module:
     """
 
     training: bool
+    _parameters: dict[str, Parameter]
+    _modules: dict[str, Module]
 
     def __init__(self) -> None:
         # object.__setattr__: these three are not parameters or sub-modules
@@ -86,10 +88,10 @@ class Module:
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         if isinstance(out, Tensor) and out._ctx is not None:
             # The last recorded call, so that a graph drawing can show this module as one
@@ -102,7 +104,7 @@ class Module:
         return out
 
     # ------------------------------------------------------------------ registration
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         try:
             params, modules = self._parameters, self._modules
         except AttributeError:
@@ -137,34 +139,34 @@ class Module:
         object.__delattr__(self, name)
 
     # ------------------------------------------------------------------ traversal
-    def named_parameters(self, prefix: str = ""):
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, parameter)`` for this module and its sub-modules, each
         parameter once (a shared one under its first name)."""
-        seen = set()
+        seen: set[Parameter] = set()
         for mod_name, mod in self.named_modules(prefix):
             for name, p in mod._parameters.items():
                 if p not in seen:
                     seen.add(p)
                     yield (f"{mod_name}.{name}" if mod_name else name), p
 
-    def parameters(self):
+    def parameters(self) -> Iterator[Parameter]:
         """Yield every parameter once, in registration order."""
         for _, p in self.named_parameters():
             yield p
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for the direct sub-modules."""
         yield from self._modules.items()
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """Yield the direct sub-modules."""
         yield from self._modules.values()
 
-    def named_modules(self, prefix: str = ""):
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """Yield ``(dotted_name, module)`` for this module (name ``prefix``, "" by default)
         and every sub-module below it, depth first, each module once."""
-        seen = set()
-        stack = [(prefix, self)]
+        seen: set[Module] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, mod = stack.pop()
             if mod in seen:
@@ -174,14 +176,14 @@ class Module:
             subs = [(f"{name}.{n}" if name else n, m) for n, m in mod._modules.items()]
             stack.extend(reversed(subs))
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """Yield this module and every sub-module below it."""
         for _, m in self.named_modules():
             yield m
 
     def num_parameters(self) -> int:
         """The number of trainable values (the sum of the parameters' sizes)."""
-        return sum(p.data.size for p in self.parameters())
+        return int(sum(p.data.size for p in self.parameters()))
 
     # ------------------------------------------------------------------ training state
     def zero_grad(self) -> None:
@@ -204,7 +206,7 @@ class Module:
         """A copy of every parameter's values, keyed by dotted name, in registration order."""
         return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state, strict: bool = True) -> LoadResult:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Set the parameters' values from ``state`` (dotted name -> array).
 
         Everything is checked before anything changes, so a refused load leaves the
@@ -256,7 +258,7 @@ class Module:
         return LoadResult(missing, unexpected)
 
     # ------------------------------------------------------------------ composition
-    def __rshift__(self, other):
+    def __rshift__(self, other: Module) -> Sequential:
         """``a >> b`` is ``Sequential(a, b)``; Sequentials on either side are flattened,
         so ``a >> b >> c`` is ``Sequential(a, b, c)``."""
         if not isinstance(other, Module):
@@ -278,7 +280,7 @@ class Module:
         )
 
     def _summary_rows(self, depth: int) -> list[tuple[str, int | str]]:
-        rows = []
+        rows: list[tuple[str, int | str]] = []
         pad = "  " * depth
         for name, p in self._parameters.items():
             rows.append((f"{pad}({name}) Parameter {p.data.shape} {p.data.dtype}", p.data.size))
@@ -320,19 +322,23 @@ class Sequential(Module):
     ``Sequential(a, b, c)``.
     """
 
-    def __init__(self, *modules: Module):
+    def __init__(self, *modules: Module) -> None:
         super().__init__()
         for i, m in enumerate(modules):
             if not isinstance(m, Module):
                 raise TypeError(f"Sequential: argument {i} is a {type(m).__name__}, not a Module")
             setattr(self, str(i), m)
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for layer in self._modules.values():
             x = layer(x)
         return x
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
         if isinstance(index, slice):
             # the same modules under their original names; nothing is renamed
             part = Sequential()
@@ -340,10 +346,11 @@ class Sequential(Module):
                 part._modules[name] = m
                 object.__setattr__(part, name, m)
             return part
-        return list(self._modules.values())[index]
+        modules: list[Module] = list(self._modules.values())
+        return modules[index]
 
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())

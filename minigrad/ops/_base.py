@@ -13,6 +13,8 @@ and on Tensors under ``create_graph=True``, where it is differentiated again.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,14 +24,17 @@ from ..autograd import Function
 SCALARS = frozenset((int, float, bool))
 
 #: numpy function or ufunc -> the minigrad function that does its work on Tensors
-NUMPY_FUNCTIONS: dict = {}
+NUMPY_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
-def implements(*numpy_functions):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def implements(*numpy_functions: Callable[..., Any]) -> Callable[[F], F]:
     """Register the decorated minigrad function as what ``numpy_functions`` do when an
     argument is a Tensor (``np.exp(t)`` is ``minigrad.exp(t)``)."""
 
-    def register(fn):
+    def register(fn: F) -> F:
         for f in numpy_functions:
             NUMPY_FUNCTIONS[f] = fn
         return fn
