@@ -342,7 +342,7 @@ class Tril(Function):
 
     def forward(self, x, k=0):
         self.mask = _tri_mask(x.shape, k, self.name, self.lower)
-        return np.where(self.mask, x, 0)
+        return np.where(self.mask, x, np.zeros((), x.dtype))  # in x's dtype, bool too
 
     def backward(self, g):
         return np.where(self.mask, g, 0)
