@@ -1,4 +1,5 @@
-"""Arithmetic: + − × ÷, negation and powers, with numpy's broadcasting.
+"""Arithmetic: + − × ÷, negation and powers; maximum and minimum, arctan2, lerp, and
+rounding division (floor_divide, remainder), with numpy's broadcasting.
 
 Each public function picks its op class: a Python number as an operand gets a
 small op of its own (no constant tensor to build, no gradient to compute for the
@@ -15,7 +16,8 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._base import SCALARS, implements, needs, save_crossed
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow"]
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "maximum", "minimum", "arctan2", "lerp",
+           "floor_divide", "remainder"]
 
 _DIV_LIMIT = "the quotient's magnitude must stay below the dtype's largest value"
 
@@ -320,3 +322,221 @@ def pow(x, exponent) -> Tensor:
         raise TypeError(f"pow: the exponent must be a number or a tensor, got "
                         f"{type(exponent).__name__}")
     return PowTensor.apply(x, exponent)
+
+
+# --------------------------------------------------------------------------- selection and rounding
+
+
+def _operands(a, b, op: str):
+    """``a`` and ``b`` as a binary op's inputs. A Python number beside a tensor or an
+    array becomes an array of the dtype numpy gives the pair (its weak-scalar rule:
+    ``int8 // 2`` stays int8, ``float32 + 2.5`` stays float32), so integer work stays
+    integer rather than turning float64 as a bare constant would."""
+    ta, tb = type(a), type(b)
+    if (ta in SCALARS) == (tb in SCALARS):
+        return a, b
+    num, other = (a, b) if ta in SCALARS else (b, a)
+    other = other.data if isinstance(other, Tensor) else other
+    if not isinstance(other, (np.ndarray, np.generic)):
+        return a, b  # a list or a number: the engine's constants decide
+    try:
+        num = np.asarray(num, dtype=np.result_type(other, num))
+    except OverflowError as e:
+        raise OverflowError(f"{op}: {e} (the other operand has shape {np.shape(other)} and "
+                            f"dtype {other.dtype})") from None
+    return (num, b) if ta in SCALARS else (a, num)
+
+
+def _raw(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
+class Maximum(Function):
+    formula = ("dL/d{0} = dL/d{y} where {0} > {1}, half where {0} = {1};  "
+               "dL/d{1} = dL/d{y} where {1} > {0}, half where equal")
+    __slots__ = ()
+
+    def forward(self, a, b):
+        if self.parents is not None:
+            self.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        half = np.where(a == b, g / 2, g)  # a tie splits the gradient evenly
+        return (np.where(a < b, 0, half) if needs(self, 0) else None), \
+            (np.where(a > b, 0, half) if needs(self, 1) else None)
+
+
+@implements(np.maximum)
+def maximum(x1, x2) -> Tensor:
+    """The larger of x1 and x2, elementwise, broadcasting as numpy does (NaN if either is
+    NaN). The gradient goes to the larger input; where the two are equal it is split half
+    and half, as in PyTorch's ``maximum``. Finite wherever its inputs are. On integer
+    tensors it records nothing."""
+    return Maximum.apply(*_operands(x1, x2, "maximum"))
+
+
+class Minimum(Function):
+    formula = ("dL/d{0} = dL/d{y} where {0} < {1}, half where {0} = {1};  "
+               "dL/d{1} = dL/d{y} where {1} < {0}, half where equal")
+    __slots__ = ()
+
+    def forward(self, a, b):
+        if self.parents is not None:
+            self.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        half = np.where(a == b, g / 2, g)
+        return (np.where(a > b, 0, half) if needs(self, 0) else None), \
+            (np.where(a < b, 0, half) if needs(self, 1) else None)
+
+
+@implements(np.minimum)
+def minimum(x1, x2) -> Tensor:
+    """The smaller of x1 and x2, elementwise, broadcasting as numpy does (NaN if either
+    is NaN). The gradient goes to the smaller input; where the two are equal it is split
+    half and half, as in PyTorch's ``minimum``. Finite wherever its inputs are. On
+    integer tensors it records nothing."""
+    return Minimum.apply(*_operands(x1, x2, "minimum"))
+
+
+class Arctan2(Function):
+    formula = "dL/d{0} = dL/d{y} ⊙ {1} / ({0}² + {1}²);  dL/d{1} = −dL/d{y} ⊙ {0} / ({0}² + {1}²)"
+    __slots__ = ()
+
+    def forward(self, y, x):
+        if self.parents is not None:
+            self.save_for_backward(y, x)
+        return np.arctan2(y, x)
+
+    def backward(self, g):
+        y, x = self.saved
+        # x / (x² + y²) computed as (x/s) / (s·((x/s)² + (y/s)²)) with s = max(|x|, |y|),
+        # so the squares neither underflow (at 1e-300) nor overflow. s cancels exactly,
+        # so it is a constant for the graph; at the origin s = 0 is replaced by 1 and
+        # the gradient is 0/0, undefined, as it is there.
+        s = np.maximum(np.abs(_raw(y)), np.abs(_raw(x)))
+        s = np.where(s == 0, 1, s)
+        ys, xs = y / s, x / s
+        d = (ys * ys + xs * xs) * s
+        return (g * xs / d if needs(self, 0) else None), \
+            (-g * ys / d if needs(self, 1) else None)
+
+
+@implements(np.arctan2)
+def arctan2(x1, x2) -> Tensor:
+    """The angle of the point (x2, x1) in radians, in [−π, π]: arctan(x1 / x2) in the
+    right quadrant (numpy's and PyTorch's ``atan2``; x1 is the y coordinate),
+    broadcasting as numpy does.
+
+    dL/dx1 = dL/dout ⊙ x2 / (x1² + x2²), dL/dx2 = −dL/dout ⊙ x1 / (x1² + x2²). Finite
+    forward for every input, and backward everywhere except the origin, where the
+    gradient is 0/0 (PyTorch gives NaN there; under numpy's raise state it is
+    ``backward of 'arctan2'``). The backward scales by max(|x1|, |x2|), so it stays
+    finite down to 1e-300 and up to the dtype's largest values. The angle jumps by 2π
+    across the negative x2 axis (x1 = 0, x2 < 0)."""
+    return Arctan2.apply(*_operands(x1, x2, "arctan2"))
+
+
+class Lerp(Function):
+    formula = ("dL/d{0} = dL/d{y} ⊙ (1 − {2});  dL/d{1} = dL/d{y} ⊙ {2};  "
+               "dL/d{2} = dL/d{y} ⊙ ({1} − {0})")
+    __slots__ = ()
+
+    def forward(self, start, end, weight):
+        if self.parents is not None:
+            self.save_for_backward(start, end, weight)
+        diff = end - start
+        # PyTorch's form: exact at both ends (weight 0 gives start, weight 1 gives end)
+        return np.asarray(np.where(weight < 0.5, start + weight * diff,
+                                   end - diff * (1 - weight)))
+
+    def backward(self, g):
+        start, end, weight = self.saved
+        return (g * (1 - weight) if needs(self, 0) else None), \
+            (g * weight if needs(self, 1) else None), \
+            (g * (end - start) if needs(self, 2) else None)
+
+    def limit(self, *arrays, **kwargs):
+        return "end − start and weight·(end − start) must fit the dtype"
+
+
+def lerp(start, end, weight) -> Tensor:
+    """start + weight·(end − start), elementwise (PyTorch's ``lerp``), all three
+    broadcasting as numpy does; ``weight`` is a number or a tensor.
+
+    Computed as PyTorch does, from whichever end is nearer (weight < 0.5: from start,
+    else back from end), so weight 0 gives start and weight 1 gives end exactly.
+    Gradients: (1 − weight) for start, weight for end, end − start for a tensor weight.
+    Finite while end − start fits the dtype (1.8e308 for float64)."""
+    return Lerp.apply(start, end, weight)
+
+
+class FloorDivide(Function):
+    name = "floor_divide"
+    formula = "dL/d{0} = 0;  dL/d{1} = 0  (piecewise constant)"
+    __slots__ = ("shapes",)
+
+    def forward(self, a, b):
+        self.shapes = a.shape, b.shape
+        return np.floor_divide(a, b)
+
+    def backward(self, g):
+        sa, sb = self.shapes
+        return (np.zeros(sa, g.dtype) if needs(self, 0) else None), \
+            (np.zeros(sb, g.dtype) if needs(self, 1) else None)
+
+    def limit(self, *arrays, **kwargs):
+        return "the divisor must be nonzero"
+
+
+@implements(np.floor_divide)
+def floor_divide(x1, x2) -> Tensor:
+    """⌊x1 / x2⌋, elementwise, as numpy's ``floor_divide`` (Python's ``//``: rounded
+    toward −∞), broadcasting as numpy does; integer tensors give integers and record
+    nothing.
+
+    Gradient: zero for both inputs, as PyTorch's ``div(..., rounding_mode="floor")``
+    and ``floor`` give (the function is piecewise constant; at its jumps it has no
+    derivative). PyTorch's own ``floor_divide`` has no derivative at all and fails in
+    backward; zeros are the convention PyTorch settled on for rounding division. A zero
+    divisor is a division by zero (with numpy's raise state a FloatingPointError naming
+    floor_divide); the quotient overflows where it passes the dtype's largest value."""
+    return FloorDivide.apply(*_operands(x1, x2, "floor_divide"))
+
+
+class Remainder(Function):
+    formula = "dL/d{0} = dL/d{y};  dL/d{1} = −dL/d{y} ⊙ ⌊{0} / {1}⌋"
+    __slots__ = ()
+
+    def forward(self, a, b):
+        if self.parents is not None and needs(self, 1):
+            self.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    def backward(self, g):
+        gb = None
+        if needs(self, 1):
+            a, b = self.saved
+            gb = -g * np.floor_divide(a, b)
+        return (g if needs(self, 0) else None), gb
+
+    def limit(self, *arrays, **kwargs):
+        return "the divisor must be nonzero"
+
+
+@implements(np.remainder)
+def remainder(x1, x2) -> Tensor:
+    """x1 − x2·⌊x1 / x2⌋, elementwise, as numpy's ``remainder`` (= ``np.mod``, Python's
+    ``%``: the result has the sign of x2), broadcasting as numpy does; integer tensors
+    give integers and record nothing.
+
+    Gradients, as PyTorch's ``remainder``: 1 for x1 and −⌊x1 / x2⌋ for x2 (the jumps,
+    where x1 / x2 is an integer, are ignored, as PyTorch does). A zero divisor is
+    undefined (NaN for floats, a division by zero for integers; with numpy's raise
+    state a FloatingPointError naming remainder). The gradient for x2 is as large as
+    the quotient: finite while x1 / x2 fits the dtype."""
+    return Remainder.apply(*_operands(x1, x2, "remainder"))
