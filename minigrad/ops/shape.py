@@ -4,7 +4,7 @@ roll, repeat and tile; moveaxis and swapaxes; and sum_to, the inverse of broadca
 
 Every axis argument goes through ``_base.normalize_axis`` (or ``one_axis``). The
 backward formulas are slices, reshapes, transposes, sums and these ops themselves (on
-Tensors ``np.pad``, ``np.roll`` and ``np.concatenate`` dispatch here), so each is
+Tensors ``np.pad``, ``np.roll`` and ``np.broadcast_to`` dispatch here), so each is
 differentiable again under ``create_graph=True``.
 """
 
@@ -460,13 +460,10 @@ def _pad_widths(pad_width, shape: tuple) -> tuple:
     return tuple((int(b), int(a)) for b, a in w)
 
 
-def _fold(g, axis: int, index: np.ndarray, n: int):
-    """The adjoint of gathering ``x.take(index, axis)`` from an axis of size ``n``: each
-    element of ``g`` added to the place along ``axis`` it was taken from. The gather
-    is cut into runs of consecutive positions taking one element (``edge``) or
-    consecutive ones, forwards or backwards; each run is a slice of ``g`` (summed, or
-    reversed) put in place with a zero pad, so the formula works on Tensors too."""
-    total = None
+def _runs(index: np.ndarray):
+    """``index`` (a gather along an axis) cut into runs of consecutive positions that
+    take one element over and over (``edge``) or consecutive elements, forwards or
+    backwards: (start, end, step) triples, step 0, 1 or -1."""
     m = len(index)
     steps = np.diff(index)
     s = 0
@@ -477,19 +474,38 @@ def _fold(g, axis: int, index: np.ndarray, n: int):
         else:
             off = np.flatnonzero(steps[s:] != step)
             e = s + 1 + int(off[0]) if off.size else m
+        yield s, e, step
+        s = e
+
+
+def _fold(g, axis: int, index: np.ndarray, n: int):
+    """The adjoint of gathering ``x.take(index, axis)`` from an axis of size ``n``: each
+    element of ``g`` added to the place along ``axis`` it was taken from. Each run of
+    the gather is a slice of ``g`` (summed, or reversed) added in place: into one array
+    on arrays; on Tensors, with a zero pad and a sum, so that it is recorded."""
+    pieces = []
+    for s, e, step in _runs(index):
         if step == 0:
             piece, lo = g[_along(axis, slice(s, e))].sum(axis=axis, keepdims=True), index[s]
         elif step == 1:
             piece, lo = g[_along(axis, slice(s, e))], index[s]
         else:
             piece, lo = g[_along(axis, slice(e - 1, s - 1 if s else None, -1))], index[e - 1]
-        size = piece.shape[axis]
-        if lo or size != n:
-            widths = [(0, 0)] * g.ndim
-            widths[axis] = (int(lo), int(n - lo - size))
-            piece = np.pad(piece, widths)
-        total = piece if total is None else total + piece
-        s = e
+        pieces.append((piece, int(lo), piece.shape[axis]))
+    if isinstance(g, Tensor):
+        total = None
+        for piece, lo, size in pieces:
+            if lo or size != n:
+                widths = [(0, 0)] * g.ndim
+                widths[axis] = (lo, n - lo - size)
+                piece = np.pad(piece, widths)
+            total = piece if total is None else total + piece
+        return total
+    shape = list(g.shape)
+    shape[axis] = n
+    total = np.zeros(shape, dtype=g.dtype)
+    for piece, lo, size in pieces:
+        total[_along(axis, slice(lo, lo + size))] += piece
     return total
 
 
@@ -528,13 +544,14 @@ def pad(x, pad_width, mode="constant", constant_values=0) -> Tensor:
     """``x`` with ``pad_width`` elements added before and after each axis: an int, one
     (before, after) pair for every axis, or one pair per axis, as numpy takes them.
 
-    ``mode``: "constant" (``constant_values``, a number or numpy's per-axis pairs),
-    "edge" (the edge element repeated), "reflect" (mirrored without the edge),
-    "symmetric" (mirrored with it), "wrap" (the other end). Widths beyond the axis are
-    filled as numpy fills them. Only the values of ``x`` are differentiated, as in
-    PyTorch's reflection and replication pads: a copied element's gradient goes back to
-    the element it copies (summed), and ``constant_values`` is a constant. Always
-    finite."""
+    ``mode``: "constant" (``constant_values``: a number, a (before, after) pair, or one
+    pair per axis), "edge" (the edge element repeated), "reflect" (mirrored without the
+    edge), "symmetric" (mirrored with it), "wrap" (from the other end). Widths beyond
+    the axis are filled as numpy fills them. Only the values of ``x`` are
+    differentiated, as in PyTorch's reflection and replication pads: the gradient of a
+    copy goes back to the element it copies, added to that element's own, and
+    ``constant_values`` is a constant. The forward is always finite; the backward is
+    unless those sums pass the dtype's largest value."""
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode={mode!r} is not supported; use one of {_PAD_MODES}")
     if isinstance(constant_values, Tensor):
@@ -542,9 +559,19 @@ def pad(x, pad_width, mode="constant", constant_values=0) -> Tensor:
             raise TypeError("pad: constant_values gets no gradient; pass a number, or "
                             "the tensor's detach()")
         constant_values = constant_values.data
-    if mode != "constant" and np.any(np.asarray(constant_values) != 0):
-        raise ValueError(f"pad: constant_values is for mode='constant', not mode={mode!r}")
     x = constant(x, "pad")
+    values = np.asarray(constant_values)
+    if values.dtype.kind not in "biuf":
+        raise TypeError(f"pad: constant_values must be numbers, got {constant_values!r}")
+    if mode != "constant" and np.any(values != 0):
+        raise ValueError(f"pad: constant_values is for mode='constant', not mode={mode!r}")
+    try:
+        np.broadcast_to(values, (x.ndim, 2))
+    except ValueError:
+        raise ValueError(
+            f"pad: constant_values={constant_values!r} does not fit a tensor of shape "
+            f"{x.shape}: give a number, a (before, after) pair, or one pair per axis"
+        ) from None
     widths = _pad_widths(pad_width, x.shape)
     if mode == "constant":
         return Pad.apply(x, pad_width=widths, mode=mode, constant_values=constant_values)
@@ -622,7 +649,9 @@ class Repeat(Function):
 
     def forward(self, x, repeats, axis=None):
         self.shape, self.axis, self.repeats = x.shape, axis, repeats
-        return np.repeat(x.reshape(-1) if axis is None else x, repeats, axis=axis or 0)
+        if axis is None:
+            return np.repeat(x.reshape(-1), repeats)
+        return np.repeat(x, repeats, axis=axis)
 
     def backward(self, g):
         r, ax, shape = self.repeats, self.axis, self.shape
