@@ -236,8 +236,9 @@ def _sublist_form(args) -> tuple[str, tuple]:
 class Einsum(Function):
     """Einstein summation; also the gradient rule of dot, inner and tensordot."""
 
-    formula = ("dL/d{k} = einsum of dL/d{y} with the other operands, onto the labels of "
-               "{k} (repeated labels: on the diagonal; labels only {k} has: broadcast)")
+    formula = ("dL/d(each operand) = einsum of dL/d{y} with the other operands, onto that "
+               "operand's labels (a repeated label: on the diagonal, a label only it has: "
+               "broadcast)")
     __slots__ = ("subs", "out", "shapes", "optimize")
 
     def forward(self, *arrays, subscripts, optimize=False):
@@ -647,9 +648,11 @@ def det(a) -> Tensor:
     """det A, for a square matrix or a batch of them (shape (..., M, M) gives shape
     (...)), as numpy.linalg.det (by LU factorization).
 
-    Gradient: the cofactor matrix, dL/dA = dL/d(det A)·det(A)·A⁻ᵀ; at a singular matrix
-    (det exactly 0) it is computed from the minors instead, so it stays finite there,
-    as PyTorch's does (matrices up to 8×8; larger singular ones raise LinAlgError).
+    Gradient: the cofactor matrix (adj(A)ᵀ), dL/dA = dL/d(det A)·det(A)·A⁻ᵀ; at a
+    singular matrix (det exactly 0) it is computed from the minors instead, so it is
+    the exact, finite derivative there too, as TensorFlow's adjugate rule gives
+    (PyTorch's det approximates this case); matrices up to 8×8, larger singular ones
+    raise LinAlgError.
     det overflows when |det A| passes the dtype's largest value (a 200×200 matrix
     with entries near 1e3); slogdet does not."""
     return Det.apply(a)
