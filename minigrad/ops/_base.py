@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..autograd import Function
+from ..tensor import Tensor, _constant
 
 #: Python numbers: weak dtypes, as in numpy (``x32 * 2.5`` stays float32)
 SCALARS = frozenset((int, float, bool))
@@ -40,6 +41,12 @@ def implements(*numpy_functions: Callable[..., Any]) -> Callable[[F], F]:
         return fn
 
     return register
+
+
+def constant(value: Any, op: str) -> Tensor:
+    """``value`` as an op's input Tensor: a Tensor as it is, other data as a constant
+    copy (see ``tensor._constant``), for ops that read an input's shape before applying."""
+    return _constant(value, op)
 
 
 def normalize_axis(axis, shape: tuple, op: str) -> tuple:
