@@ -254,8 +254,8 @@ class ELU(Function):
             t = t * self.input_scale
         return np.where(x > 0, pos, g * (self.coef * np.exp(t)))
 
-    def limit(self, *arrays, **kwargs):
-        return "scale·x and α·scale·(exp(x·input_scale) − 1) must fit the dtype"
+    def limit(self, *arrays, alpha=None, **kwargs):
+        return f"α·(eˣ − 1) (α = {alpha}) must fit the dtype"
 
 
 def elu(x, alpha: float = 1.0) -> Tensor:
@@ -276,6 +276,10 @@ class SELU(ELU):
     def forward(self, x):
         return ELU.forward(self, x, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
 
+    def limit(self, *arrays, **kwargs):
+        return ("λ·x (λ = 1.0507) must fit the dtype: |x| below 1.71e308 (float64), "
+                "3.24e38 (float32)")
+
 
 def selu(x) -> Tensor:
     """λ·x for x > 0, else λ·α·(eˣ − 1), with PyTorch's constants α = 1.6732632423543772,
@@ -291,6 +295,10 @@ class CELU(ELU):
 
     def forward(self, x, alpha=1.0):
         return ELU.forward(self, x, alpha=alpha, input_scale=1.0 / alpha)
+
+    def limit(self, *arrays, alpha=None, **kwargs):
+        return (f"α·(e^(x/α) − 1) (α = {alpha}) must fit the dtype: for α < 0, x/α must stay "
+                "below log of the largest float (709.78 for float64)")
 
 
 def celu(x, alpha: float = 1.0) -> Tensor:
@@ -449,6 +457,9 @@ class Softplus(Function):
         (x,) = self.saved
         z = _softplus_z(x, self.beta)
         return np.where(z > self.threshold, g, g * _sigmoid(z, _exp_neg_abs(z)))
+
+    def limit(self, *arrays, beta=None, **kwargs):
+        return f"log(1 + e^(βx))/β (β = {beta}) must fit the dtype, which a tiny β can pass"
 
 
 def _softplus_z(x, beta: float):

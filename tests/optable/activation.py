@@ -118,7 +118,7 @@ ROWS = [
        edges=(Edge("mixed", (MIXED,), float32=True), Edge("huge", (HUGE,), float32=True),
               Edge("max", (FMAX * 0.58,)),
               Edge("past_max", (np.array([-1.0, 1.75e308]),),
-                   ("forward", ("selu", "overflow", "scale·x", "float64"))))),
+                   ("forward", ("selu", "overflow", "λ·x", "1.71e308", "float64"))))),
     Op("celu", lambda x, a: ops.celu(x, a), np_celu,
        with_param([1.0, 0.5, 2.5], exclude_zero_band=0.01), cls=ops.CELU,
        zero_d=(X0, 1.0), empty=(EMPTY, 0.5),
