@@ -465,8 +465,8 @@ def _norm_order(ord, axis, shape: tuple):
     if ord is None:
         return 2.0
     if isinstance(ord, str) or not isinstance(ord, numbers.Real) or isinstance(ord, bool):
-        raise ValueError(f"norm: invalid norm order {ord!r} for vectors (input of shape "
-                         f"{shape}); use None, 1, 2, inf, -inf or a number p > 1")
+        raise ValueError(f"norm: ord={ord!r} is not a norm order for vectors (input of "
+                         f"shape {shape}); use None, 1, 2, inf, -inf or a number p > 1")
     p = float(ord)
     if not (p >= 1 or p == -np.inf):
         raise ValueError(
@@ -483,8 +483,8 @@ class Norm(Function):
     __slots__ = ("shape", "axes", "keepdims", "p", "sign", "zero")
 
     def forward(self, x, ord=None, axis=None, keepdims=False):
-        p = self.p = _norm_order(ord, axis, x.shape)
         axes = _reduce_over(self, x, axis, keepdims)
+        p = self.p = _norm_order(ord, axis, x.shape)
         if x.dtype.kind != "f":
             x = x.astype(float_dtype(x))
         a = np.abs(x)
@@ -679,8 +679,8 @@ def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
 @implements(np.argmin)
 def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
     """The index of the smallest element along ``axis`` (an int), or in the flattened
-    input for axis None; the first one where several tie. Integers, with no gradient.
-    Refused over an empty axis."""
+    input for axis None; the first one where several tie (a NaN counts as the
+    smallest). Integers, with no gradient. Refused over an empty axis."""
     return _arg_extreme(x, axis, keepdims, "argmin", "minimum", np.argmin)
 
 

@@ -331,7 +331,7 @@ ROWS = [
        bad=(Bad("nuclear", lambda: ops.norm(T((2, 3)), "nuc"), ValueError,
                 ("norm", "'nuc'", "(2, 3)", "not supported")),
             Bad("fro_vector", lambda: ops.norm(T((2, 3)), "fro", 1), ValueError,
-                ("norm", "'fro'", "vectors", "(2, 3)")),
+                ("norm", "ord='fro'", "vectors", "(2, 3)")),
             Bad("3d", lambda: ops.norm(T((2, 3, 4)), 2), ValueError,
                 ("norm", "ord=2", "(2, 3, 4)")),
             Bad("empty_inf", lambda: ops.norm(T((2, 0)), np.inf, 1), ValueError,
