@@ -39,12 +39,22 @@ __all__ = [
 # --------------------------------------------------------------------------- shared parts
 
 
+def _flag(keepdims, op: str) -> bool:
+    """``keepdims`` as a bool. Anything else is refused: numpy's functions take dtype
+    or out in that position, and a dtype passed there must not pass for True."""
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"{op}: keepdims must be True or False, got "
+                        f"{type(keepdims).__name__} {keepdims!r} (dtype= and out= are not "
+                        "supported; pass keepdims by name)")
+    return bool(keepdims)
+
+
 def _reduce_over(fn: Function, x, axis, keepdims) -> tuple:
     """Record on ``fn`` the input's shape, the normalized axes and ``keepdims``; return
     the axes."""
     fn.shape = x.shape
     fn.axes = normalize_axis(axis, x.shape, fn.name)
-    fn.keepdims = bool(keepdims)
+    fn.keepdims = _flag(keepdims, fn.name)
     return fn.axes
 
 
@@ -138,7 +148,7 @@ class Sum(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
-        return np.asarray(x.sum(axis=axes, keepdims=keepdims))
+        return np.asarray(x.sum(axis=axes, keepdims=self.keepdims))
 
     def _expand(self, g):
         return np.broadcast_to(_kept(g, self), self.shape)
@@ -187,7 +197,7 @@ class Max(Function):
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
         _refuse_empty(self.name, x.shape, axes, self._what)
-        y = np.asarray(self._reduce(x, axis=axes, keepdims=keepdims))
+        y = np.asarray(self._reduce(x, axis=axes, keepdims=self.keepdims))
         if self.parents is not None:
             self.weights = _tie_weights(x, _kept(y, self), axes)
         return y
@@ -252,7 +262,7 @@ class Prod(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
-        y = np.asarray(x.prod(axis=axes, keepdims=keepdims))
+        y = np.asarray(x.prod(axis=axes, keepdims=self.keepdims))
         if self.parents is not None:
             self.save_for_backward(x, y)
             self.small = _underflows(y)
@@ -330,7 +340,7 @@ class Var(Function):
             )
         self.save_for_backward(x)
         d = _deviations(x, axes)
-        return np.asarray((d * d).sum(axis=axes, keepdims=keepdims) / self.dof)
+        return np.asarray((d * d).sum(axis=axes, keepdims=self.keepdims) / self.dof)
 
     def _grad(self, x, g):
         """dL/dx for the output gradient ``g`` of the variance (any output shape)."""
@@ -411,7 +421,7 @@ class LogSumExp(Function):
         s = np.exp(x - m).sum(axis=axes, keepdims=True)
         y = np.log(s, out=np.full_like(s, -np.inf), where=s > 0)
         y += m
-        y = np.asarray(y if keepdims else y.reshape(_dropped(x.shape, axes)))
+        y = np.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
         if self.parents is not None:
             self.save_for_backward(x, y)
         return y
@@ -508,7 +518,7 @@ class Norm(Function):
             elif p != 1:
                 zero = y == 0  # the zero vector: subgradient 0, no 0/0
                 self.zero = zero if zero.any() else None
-        y = np.asarray(y if keepdims else y.reshape(_dropped(x.shape, axes)))
+        y = np.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
         if self.parents is not None and not (p == 1 or np.isinf(p)):
             self.save_for_backward(x, y)
         return y
@@ -664,7 +674,7 @@ def _arg_extreme(x, axis, keepdims, op: str, what: str, numpy_fn) -> Tensor:
     a = _raw_input(x, op)
     ax = None if axis is None else one_axis(axis, a.shape, op)
     _refuse_empty(op, a.shape, range(a.ndim) if ax is None else (ax,), what)
-    out = numpy_fn(a, axis=ax, keepdims=bool(keepdims))
+    out = numpy_fn(a, axis=ax, keepdims=_flag(keepdims, op))
     return _make(np.asarray(out), False, None)
 
 
@@ -690,7 +700,7 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:
     nonzero; True over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "all")
     axes = normalize_axis(axis, a.shape, "all")
-    return _make(np.asarray(np.all(a, axis=axes, keepdims=bool(keepdims))), False, None)
+    return _make(np.asarray(np.all(a, axis=axes, keepdims=_flag(keepdims, "all"))), False, None)
 
 
 @implements(np.any)
@@ -699,7 +709,7 @@ def any(x, axis=None, keepdims: bool = False) -> Tensor:
     nonzero; False over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "any")
     axes = normalize_axis(axis, a.shape, "any")
-    return _make(np.asarray(np.any(a, axis=axes, keepdims=bool(keepdims))), False, None)
+    return _make(np.asarray(np.any(a, axis=axes, keepdims=_flag(keepdims, "any"))), False, None)
 
 
 # --------------------------------------------------------------------------- softmax
