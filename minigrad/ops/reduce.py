@@ -438,7 +438,8 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     zero elements (or all −inf) it is −inf, the log of an empty sum. numpy has no such
     function (scipy.special.logsumexp is the same math).
 
-    Gradient: softmax over the reduced axes, exp(x − y) · dL/dy.
+    Gradient: softmax over the reduced axes, exp(x − y) · dL/dy; undefined (NaN, as in
+    PyTorch) where every element is −inf.
     """
     return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
 
@@ -487,9 +488,8 @@ def _norm_order(ord, axis, shape: tuple):
 
 
 class Norm(Function):
-    formula = ("dL/d{0} = dL/d{y} ⊙ sign({0})·(|{0}| / {y})^(p−1): {0}/{y} for the 2-norm "
-               "(0 where {y} = 0), sign({0}) for p = 1, and for ±inf sign({0}) shared among "
-               "the elements with |{0}| = {y}")
+    formula = ("dL/d{0} = dL/d{y} ⊙ sign({0})·(|{0}| / {y})^(p−1), 0 where {y} = 0 "
+               "(p = ±inf: sign({0}) at the extreme |{0}|, split among ties)")
     __slots__ = ("shape", "axes", "keepdims", "p", "sign", "zero")
 
     def forward(self, x, ord=None, axis=None, keepdims=False):
