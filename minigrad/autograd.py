@@ -757,11 +757,11 @@ def _float_error(where: str, e: BaseException, arrays, limit: str = "",
         why = f"a value exceeds the largest {dtype} ({info.max:.4g})"
     elif "underflow" in text:
         why = f"a value is below the smallest normal {dtype} ({info.tiny:.4g})"
-    elif "divide" in text:
-        why = "a division by zero (or the log of zero) gives ±inf"
-    elif "invalid" in text:
+    elif "invalid" in text:  # before "divide": 0/0 is "invalid value encountered in divide"
         why = ("the result is undefined (NaN) or not representable, as for the log of a "
                "negative number, 0/0, or a value outside an integer dtype's range")
+    elif "divide" in text:
+        why = "a division by zero (or the log of zero) gives ±inf"
     else:
         why = "numpy reported a floating-point problem"
     err = FloatingPointError(

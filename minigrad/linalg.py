@@ -1,7 +1,8 @@
 """minigrad.linalg: linear algebra under numpy.linalg's names.
 
 The functions are the ops of ``minigrad.ops.linalg`` (each records its gradient):
-``inv``, ``det``, ``slogdet`` and ``solve``, batched over leading dimensions as in
+``inv``, ``det``, ``slogdet``, ``solve`` and ``norm`` (vector norms and the matrix
+Frobenius norm), batched over leading dimensions as in
 numpy.linalg, and the products numpy.linalg also has (``matmul``, ``outer``,
 ``tensordot``) with ``dot``, ``inner`` and ``einsum``. ``numpy.linalg.inv(tensor)``
 and the others dispatch to them.
@@ -22,6 +23,7 @@ from .ops.linalg import (
     solve,
     tensordot,
 )
+from .ops.reduce import norm
 
-__all__ = ["inv", "det", "slogdet", "solve", "matmul", "dot", "outer", "inner", "tensordot",
+__all__ = ["inv", "det", "slogdet", "solve", "norm", "matmul", "dot", "outer", "inner", "tensordot",
            "einsum", "SlogdetResult"]

@@ -15,7 +15,8 @@ _NUMERIC_KINDS = frozenset("biuf")
 
 
 def _as_array(data, dtype, where: str) -> np.ndarray:
-    """Convert user data: numpy arrays keep their dtype, Python numbers and lists become float64."""
+    """Convert user data: numpy arrays keep their dtype; Python numbers and lists become
+    float64, except booleans, which stay bool; text and other objects are refused."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -29,7 +30,15 @@ def _as_array(data, dtype, where: str) -> np.ndarray:
         if isinstance(data, (np.ndarray, np.generic)):
             arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
         else:
-            arr = np.asarray(data, dtype=np.float64 if dtype is None else dtype)
+            # read as numpy would, then refuse text and objects: asked for float64 directly,
+            # numpy would turn "3" into 3.0
+            arr = np.asarray(data)
+            if arr.dtype.kind in "USOV":
+                raise TypeError(f"numpy reads it as dtype {arr.dtype}")
+            if dtype is not None:
+                arr = arr.astype(dtype)
+            elif arr.dtype != bool:  # booleans stay booleans, numbers become float64
+                arr = arr.astype(np.float64)
     except (TypeError, ValueError) as e:
         what = f"dtype {data.dtype}" if isinstance(data, (np.ndarray, np.generic)) else \
             f"type {type(data).__name__}"
@@ -394,6 +403,97 @@ class Tensor:
     def log_softmax(self, axis: int = -1):
         return log_softmax(self, axis)
 
+    # ndarray's methods, as minigrad's ops (each is the function of the same name)
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.min(self, axis, keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.prod(self, axis, keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return _ops.var(self, axis, ddof, keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return _ops.std(self, axis, ddof, keepdims)
+
+    def cumsum(self, axis: int | None = None) -> Tensor:
+        return _ops.cumsum(self, axis)
+
+    def cumprod(self, axis: int | None = None) -> Tensor:
+        return _ops.cumprod(self, axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmax(self, axis, keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmin(self, axis, keepdims)
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.all(self, axis, keepdims)
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.any(self, axis, keepdims)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return _ops.squeeze(self, axis)
+
+    def flatten(self) -> Tensor:
+        return _ops.flatten(self)
+
+    def ravel(self) -> Tensor:
+        return _ops.ravel(self)
+
+    def repeat(self, repeats: Any, axis: int | None = None) -> Tensor:
+        return _ops.repeat(self, repeats, axis)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return _ops.swapaxes(self, axis1, axis2)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (numpy's names)
+        return _ops.clip(self, min, max)
+
+    def take(self, indices: Any, axis: int | None = None, mode: str = "raise") -> Tensor:
+        return _ops.take(self, indices, axis, mode)
+
+    def dot(self, other: Any) -> Tensor:
+        return _ops.dot(self, other)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return _ops.round(self, decimals)
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ops.left_shift(self, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ops.right_shift(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
+
 
 _new = object.__new__
 
@@ -519,6 +619,7 @@ def _numpy_fallback(name: str, func, args, kwargs):
 
 # The ops need Tensor, so they are imported once Tensor exists.
 from . import autograd as _autograd  # noqa: E402
+from . import ops as _ops  # noqa: E402
 from .ops._base import NUMPY_FUNCTIONS as _NUMPY_FUNCTIONS  # noqa: E402
 from .ops.arithmetic import add, div, mul, neg, pow, sub  # noqa: E402
 from .ops.elementwise import exp, log, relu, sigmoid, tanh  # noqa: E402

@@ -35,11 +35,12 @@ __all__ = [
 
 
 def _float64_inputs(inputs: tuple[Any, ...], where: str = "gradcheck") -> list[Any]:
-    """Float64 copies of the Tensor inputs; anything else (arrays of labels or
-    indices, axes, flags) is passed through unchanged and held constant."""
+    """Float64 copies of the floating-point Tensor inputs; anything else (integer or
+    boolean Tensors and arrays of labels or indices, axes, flags) is passed through
+    unchanged and held constant."""
     out = [
         Tensor(np.array(x.data, dtype=np.float64), requires_grad=x.requires_grad, name=x.name)
-        if isinstance(x, Tensor) else x
+        if isinstance(x, Tensor) and x.dtype.kind == "f" else x
         for x in inputs
     ]
     if not any(isinstance(t, Tensor) and t.requires_grad for t in out):

@@ -363,3 +363,25 @@ def test_optimizers_keep_a_0d_parameter_an_array(opt_name):
         opt.step()
         assert type(w.data) is np.ndarray and type(w.grad.data) is np.ndarray
     assert w.item() < 2.0
+
+
+def test_zero_over_zero_is_explained_as_undefined_not_as_a_division_by_zero():
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError) as info:
+        mg.tensor([0.0]) / mg.tensor([0.0])
+    text = str(info.value)
+    assert "undefined (NaN)" in text and "division by zero" not in text
+
+
+@pytest.mark.parametrize("data", ["3", ["1", "2"], [1.0, "2"], b"3"])
+def test_numbers_written_as_text_are_not_numbers(data):
+    with pytest.raises(TypeError, match="tensor: data of type"):
+        mg.tensor(data)
+    with pytest.raises(TypeError):
+        mg.tensor([1.0, 2.0]) * data
+
+
+def test_python_booleans_stay_booleans():
+    assert mg.tensor([True, False]).dtype == bool
+    assert mg.tensor(True).dtype == bool
+    assert mg.tensor([1, 2]).dtype == np.float64
+    assert mg.tensor([True, 2]).dtype == np.float64

@@ -22,10 +22,10 @@ def t(data, **kw):
 # --------------------------------------------------------------------------- Tensor basics
 
 
-def test_python_numbers_and_lists_become_float64():
+def test_python_numbers_and_lists_become_float64_and_booleans_stay_bool():
     assert mg.tensor(3).dtype == np.float64
     assert mg.tensor([[1, 2], [3, 4]]).dtype == np.float64
-    assert mg.tensor([True, False]).dtype == np.float64
+    assert mg.tensor([True, False]).dtype == bool  # booleans stay booleans, as in numpy
 
 
 def test_numpy_arrays_keep_their_dtype():

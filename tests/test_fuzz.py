@@ -52,7 +52,7 @@ class Program:
             for a in args:
                 if isinstance(a, np.ndarray) and a.dtype.kind == "f":
                     x, link = next(it), next(links_left)
-                    if link is not None:
+                    if link is not None and nodes[link].size:  # an empty node has no mean
                         x = x + LINK * mg.tanh(mg.mean(nodes[link]))
                     call.append(x)
                 else:

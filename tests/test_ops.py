@@ -292,3 +292,33 @@ def test_bad_input_gives_a_clear_error(op, bad):
         bad.call()
     for word in bad.words:
         assert word in str(info.value), (word, str(info.value))
+
+
+# --------------------------------------------------------------------------- Tensor methods
+
+
+def test_every_ndarray_method_among_the_ops_is_a_tensor_method():
+    missing = [n for n in ops.__all__ if hasattr(np.ndarray, n) and not hasattr(mg.Tensor, n)]
+    assert not missing, f"ops numpy's ndarray has as methods but Tensor lacks: {missing}"
+
+
+# main rows of ops that are also ndarray methods: x.op(*rest) must equal op(x, *rest)
+METHODS = [op for op in OPS if op.name == op.op and hasattr(np.ndarray, op.op)
+           and hasattr(mg.Tensor, op.op) and op.op not in {"astype"}]
+
+
+@pytest.mark.parametrize("op", METHODS, ids=ids(METHODS))
+def test_tensor_methods_are_the_ops(op):
+    @settings(max_examples=5)
+    @given(op.inputs)
+    def check(args):
+        ts = as_tensors(args)
+        if not isinstance(ts[0], mg.Tensor):
+            return
+        out = getattr(ts[0], op.op)(*ts[1:])
+        want = getattr(ops, op.op)(*as_tensors(args))
+        if op.cls is not None:
+            assert type(out.op) is op.cls
+        np.testing.assert_array_equal(out.data, want.data)
+
+    check()

@@ -126,3 +126,10 @@ def test_matmul_pairs_multiply(pair):
     a, b = pair
     assert a.shape[-1] == b.shape[-2]
     np.matmul(a, b)
+
+
+def test_gradcheck_keeps_integer_tensor_inputs_as_they_are():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    index = mg.tensor(np.array([2, 0]))
+    assert gradcheck(lambda x, i: x[i] * 2.0, x, index)
+    assert gradgradcheck(lambda x, i: (x[i] ** 2).sum(), x, index)

@@ -21,6 +21,7 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import float_dtype
+from .elementwise import erf_array
 
 __all__ = [
     "logsigmoid",
@@ -100,76 +101,6 @@ def _tanh_softplus(x, e):
 def _clip(x, c: float):
     """x limited to [−c, c], for arrays and Tensors (written with where)."""
     return np.where(x > c, c, np.where(x < -c, -c, x))
-
-
-# erf, to float64 accuracy, after W. J. Cody, "Rational Chebyshev approximations for the
-# error function", Math. Comp. 23 (1969) 631-637 (the coefficients of netlib's CALERF):
-# erf(y) = y·A(y²)/B(y²) for y ≤ 0.46875; erfc(y) = e^−y²·C(y)/D(y) for y ≤ 4; beyond,
-# erfc(y) = e^−y²/y·(1/√π − z·P(z)/Q(z)) with z = 1/y²; erfc(y) = 0 from y = 26.543.
-_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-          3.20937758913846947e03, 1.85777706184603153e-1)
-_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-          2.84423683343917062e03)
-_ERF_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-          2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-          2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
-_ERF_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-          1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-          3.43936767414372164e03, 1.23033935480374942e03)
-_ERF_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-          1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
-_ERF_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
-          6.05183413124413191e-2, 2.33520497626869185e-3)
-_ERF_BIG = 26.543  # erfc(y) is below the smallest float64 from here on
-_INV_SQRT_PI = 5.6418958354775628695e-1
-
-
-def _exp_minus_square(y: np.ndarray) -> np.ndarray:
-    """e^−y² without the rounding error of y²: y = h + d with h a multiple of 1/16, so
-    h² is exact, and e^−y² = e^−h²·e^−(y−h)(y+h)."""
-    h = np.trunc(y * 16.0) / 16.0
-    return np.exp(-h * h) * np.exp(-(y - h) * (y + h))
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """erf(x) elementwise, in x's floating dtype, computed in float64 (relative error
-    about 1e-16 against ``math.erf``). Arrays only: it serves forward passes."""
-    x = np.asarray(x)
-    z = x.astype(np.float64)
-    y = np.abs(z)
-    out = np.where(y >= _ERF_BIG, 1.0, y)  # the far tail (and NaN) as they stand
-    small = y <= 0.46875
-    if small.any():
-        a, b = _ERF_A, _ERF_B
-        t = y[small]
-        s = t * t
-        num, den = a[4] * s, s
-        for i in range(3):
-            num = (num + a[i]) * s
-            den = (den + b[i]) * s
-        out[small] = t * (num + a[3]) / (den + b[3])
-    mid = ~small & (y <= 4.0)
-    if mid.any():
-        c, d = _ERF_C, _ERF_D
-        t = y[mid]
-        num, den = c[8] * t, t
-        for i in range(7):
-            num = (num + c[i]) * t
-            den = (den + d[i]) * t
-        out[mid] = 1.0 - _exp_minus_square(t) * ((num + c[7]) / (den + d[7]))
-    tail = (y > 4.0) & (y < _ERF_BIG)
-    if tail.any():
-        p, q = _ERF_P, _ERF_Q
-        t = y[tail]
-        s = 1.0 / (t * t)
-        num, den = p[5] * s, s
-        for i in range(4):
-            num = (num + p[i]) * s
-            den = (den + q[i]) * s
-        r = (_INV_SQRT_PI - s * (num + p[4]) / (den + q[4])) / t
-        out[tail] = 1.0 - _exp_minus_square(t) * r
-    out = np.copysign(out, z)
-    return out.astype(x.dtype) if x.dtype.kind == "f" else out
 
 
 # --------------------------------------------------------------------------- ops
@@ -331,7 +262,7 @@ def _normal_pdf(x):
 
 def _gelu_slope(x: np.ndarray) -> np.ndarray:
     """GELU's derivative Φ(x) + x·φ(x), on arrays (Φ needs erf)."""
-    return 0.5 * (1.0 + _erf(x * _SQRT1_2)) + x * _normal_pdf(x)
+    return 0.5 * (1.0 + erf_array(x * _SQRT1_2)) + x * _normal_pdf(x)
 
 
 def _gelu_tanh_parts(x):
@@ -359,7 +290,7 @@ class GELU(Function):
             self.name = "gelu_derivative"
             self.formula = "dL/d{0} = dL/d{y} ⊙ φ({0})·(2 − {0}²)"
             return _gelu_slope(x)
-        return (x * 0.5) * (1.0 + _erf(x * _SQRT1_2))
+        return (x * 0.5) * (1.0 + erf_array(x * _SQRT1_2))
 
     def backward(self, g):
         (x,) = self.saved
