@@ -82,13 +82,14 @@ class _Window:
         self.oh, self.ow = out
 
     @classmethod
-    def fitting(cls, op, kernel, stride, dilation, pad, size, what="input"):
-        """The windows that fit in ``size`` padded by ``pad`` (floor rule)."""
+    def fitting(cls, op, kernel, stride, dilation, pad, size, what="input", shapes=""):
+        """The windows that fit in ``size`` padded by ``pad`` (floor rule); ``shapes``
+        names the arrays in the error message."""
         out = tuple((n + a + b - d * (k - 1) - 1) // s + 1 for n, a, b, k, s, d in zip(
             size, pad[::2], pad[1::2], kernel, stride, dilation))
         if min(out) < 1:
             raise ValueError(
-                f"{op}: the {what} of spatial size {tuple(size)} with padding "
+                f"{op}: {shapes}the {what} of spatial size {tuple(size)} with padding "
                 f"{pad if len(set(pad)) > 1 else pad[0]} is smaller than the dilated kernel "
                 f"(kernel {tuple(kernel)}, dilation {tuple(dilation)}): no window fits, "
                 f"the output would have size {out}"
@@ -391,7 +392,9 @@ class Conv2d(Function):
         st = stride if nd == 2 else (1,) + stride
         dil = dilation if nd == 2 else (1,) + dilation
         pad = _conv_padding(op, padding, kernel, dil, st, nd)
-        self.win = win = _Window.fitting(op, kernel, st, dil, pad, xb.shape[2:])
+        self.win = win = _Window.fitting(
+            op, kernel, st, dil, pad, xb.shape[2:],
+            shapes=f"input of shape {x.shape} and weight of shape {w.shape}: ")
         arrays = _as_float(xb, w4) if b is None else _as_float(xb, w4, b)
         y, cols = _conv_array(arrays[0], arrays[1], groups, win)
         self.cols = None
