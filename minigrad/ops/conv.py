@@ -618,14 +618,23 @@ class MaxPool2d(Function):
         self.shape = x.shape
         xb, single = _batched(x, 2, self.name)
         (xb,) = _as_float(xb)
-        n, c = xb.shape[:2]
+        w6 = _windows(_padded(xb, win, -np.inf), win)  # (N, C, kh, kw, oh, ow), a view
+        # one pass per kernel offset, each vectorized over every window (numpy's own
+        # max / argmax over the small strided kernel axes are many times slower)
         k = win.kh * win.kw
-        w6 = _windows(_padded(xb, win, -np.inf), win)  # (N, C, kh, kw, oh, ow)
-        flat = np.empty((n, c, k, win.oh, win.ow), dtype=xb.dtype)
-        np.copyto(flat.reshape(n, c, win.kh, win.kw, win.oh, win.ow), w6)
-        arg = flat.argmax(axis=2)  # the first maximum, as PyTorch's kernel (NaN wins)
+        out = w6[:, :, 0, 0].copy()
+        for t in range(1, k):
+            np.maximum(out, w6[:, :, t // win.kw, t % win.kw], out=out)  # NaN propagates
+        # the first maximum of each window, as PyTorch's kernel: offsets in reverse, so the
+        # first equal one is written last
+        arg = np.zeros(out.shape, dtype=np.int8 if k < 128 else np.intp)
+        for t in range(k - 1, -1, -1):
+            np.copyto(arg, t, where=w6[:, :, t // win.kw, t % win.kw] == out)
+        if out.dtype.kind == "f" and np.isnan(out).any():  # a NaN is the window's maximum
+            nan = np.isnan(out)
+            for t in range(k - 1, -1, -1):
+                np.copyto(arg, t, where=nan & np.isnan(w6[:, :, t // win.kw, t % win.kw]))
         self.win, self.arg = win, arg
-        out = np.take_along_axis(flat, arg[:, :, None], axis=2)[:, :, 0]
         return out[0] if single else out
 
     def _indices(self):
@@ -633,7 +642,7 @@ class MaxPool2d(Function):
         mask of the outputs whose window holds an input element (None: all do)."""
         win, arg = self.win, self.arg
         n, c, oh, ow = arg.shape
-        i, j = np.divmod(arg, win.kw)
+        i, j = np.divmod(arg.astype(np.intp), win.kw)
         rows = np.arange(oh)[:, None] * win.sh - win.pt + i * win.dh
         cols = np.arange(ow) * win.sw - win.pl + j * win.dw
         valid = None
