@@ -467,7 +467,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
 
     Computed as im2col and a matrix product. Gradients: dL/dx = fold(Wᵀ · dL/dy),
     dL/dW = dL/dy · unfold(x)ᵀ summed over the batch, dL/db = dL/dy summed over batch and
-    positions; written with ``unfold``/``fold``/``@``, so second order works. Finite
+    positions; written with ``unfold``/``fold``/``@``, so second order works. While the
+    weight needs a gradient the node keeps the input's columns (kH·kW times the input's
+    size) for it, as PyTorch's im2col path does; with stride 1 dL/dx is computed as the
+    full convolution of dL/dy with the flipped kernel (a gather, not col2im's adds). Finite
     unless a sum of products passes the dtype's largest value."""
     return _conv_call(Conv2d, "conv2d", 2, input, weight, bias, stride, padding, dilation,
                       groups)
