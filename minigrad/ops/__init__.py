@@ -58,3 +58,4 @@ OPS = tuple(cls for family in FAMILIES for cls in _classes(family))
 
 globals().update({name: getattr(family, name) for family in FAMILIES for name in family.__all__})
 globals().update({cls.__name__: cls for cls in OPS})
+assert len({cls.__name__ for cls in OPS}) == len(OPS), "op class names must be unique"

@@ -26,7 +26,7 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import float_dtype, needs
-from .index import ScatterAdd
+from .index import IndexBackward
 
 __all__ = [
     "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
@@ -670,7 +670,7 @@ class MaxPool2d(Function):
         if valid is not None:
             gv = gv[valid]
         if isinstance(g, Tensor):  # a differentiable scatter: its backward gathers
-            return ScatterAdd.apply(gv, shape=(size,), index=idx).reshape(self.shape)
+            return IndexBackward.apply(gv, shape=(size,), index=idx).reshape(self.shape)
         flat = np.zeros(size, dtype=g.dtype)
         if win.sh >= win.dh * (win.kh - 1) + 1 and win.sw >= win.dw * (win.kw - 1) + 1:
             flat[idx] = gv  # windows apart: each input element is some window's max once
@@ -948,7 +948,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 # --------------------------------------------------------------------------- padding
 
 
-class Pad(Function):
+class PadLastDims(Function):
+    name = "pad"
     formula = ("dL/d{0} = dL/d{y} cropped (constant), or added back onto the elements it "
                "copied (reflect, replicate)")
     __slots__ = ("shape", "crop", "index")
@@ -972,7 +973,7 @@ class Pad(Function):
         if self.index is None:
             return g[self.crop]
         if isinstance(g, Tensor):
-            return ScatterAdd.apply(g, shape=self.shape, index=self.index)
+            return IndexBackward.apply(g, shape=self.shape, index=self.index)
         out = np.zeros(self.shape, dtype=g.dtype)
         np.add.at(out, self.index, g)
         return out
@@ -1014,4 +1015,4 @@ def pad_last_dims(input, pad, mode="constant", value=0.0) -> Tensor:
     if mode != "constant" and value:
         raise ValueError(f"{op}: value={value!r} is only used by mode 'constant' "
                          f"(mode is {mode!r})")
-    return Pad.apply(input, widths=tuple(per_axis), mode=mode, value=value)
+    return PadLastDims.apply(input, widths=tuple(per_axis), mode=mode, value=value)

@@ -503,7 +503,7 @@ ROWS = [
                 ValueError, ("interpolate", "align_corners", "nearest"))),
        edges=(Edge("big", (B4, (5, 4), None, "bilinear", False), float32=True),)),
     Op("pad_last_dims", lambda x, pad, m, v: ops.pad_last_dims(x, pad, m, v), ref_pad,
-       pad_inputs(), cls=ops.Pad, zero_d=(np.ones((1, 1)), (1, 1), "replicate", 0.0),
+       pad_inputs(), cls=ops.PadLastDims, zero_d=(np.ones((1, 1)), (1, 1), "replicate", 0.0),
        empty=(np.ones((0, 3)), (1, 2), "constant", 0.0),
        bad=(Bad("odd", lambda: ops.pad_last_dims(T((2, 3)), (1, 2, 3)), ValueError,
                 ("pad_last_dims", "pad", "(2, 3)")),
