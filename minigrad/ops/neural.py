@@ -13,8 +13,8 @@ import numbers
 
 import numpy as np
 
-from ..autograd import Function, no_grad
-from ..tensor import Tensor, _constant, _make
+from ..autograd import Function, _tensors, no_grad
+from ..tensor import Tensor, _make
 from ._base import empty_mean_error, float_dtype, needs, save_crossed, shape_arg
 from .index import ScatterAdd, _scatter_array, where
 from .linalg import matmul
@@ -28,6 +28,12 @@ __all__ = [
 
 def _array(v) -> np.ndarray:
     return v.data if isinstance(v, Tensor) else np.asarray(v)
+
+
+def _input(v, op: str) -> Tensor:
+    """The op's input as a Tensor, converted as ``Function.apply`` converts it (so
+    non-numeric data gets the same error, naming the op and the input)."""
+    return v if isinstance(v, Tensor) else _tensors((v,), op)[0]
 
 
 def _generator(rng, op: str) -> np.random.Generator:
@@ -127,8 +133,9 @@ def dropout(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
         raise ValueError(f"dropout: p must be a probability between 0 and 1, got {p!r}")
     gen = _generator(rng, "dropout")
     if not training or p == 0:
-        return input if isinstance(input, Tensor) else _constant(input, "dropout")
-    data = _array(input)
+        return _input(input, "dropout")
+    input = _input(input, "dropout")
+    data = input.data
     dtype = float_dtype(data)
     if p == 1:
         mask = np.zeros(data.shape, dtype)
@@ -217,7 +224,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     empty slice is refused.
     """
     ns = shape_arg(normalized_shape, "layer_norm", "normalized_shape")
-    shape = np.shape(_array(input))
+    input = _input(input, "layer_norm")
+    shape = input.shape
     k = len(ns)
     if k == 0 or shape[len(shape) - k:] != ns or len(shape) < k:
         raise ValueError(
@@ -315,7 +323,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
     dL/dx = ĝ·rstd); the running statistics get no gradient, as in PyTorch. Second
     order works. Finite for every finite input with eps > 0 and running_var ≥ 0.
     """
-    x = _array(input)
+    input = _input(input, "batch_norm")
+    x = input.data
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C, ...) with at least 2 dimensions, "
                          f"got shape {x.shape}")
@@ -382,7 +391,8 @@ def embedding(input, weight, padding_idx=None) -> Tensor:
     none, though its values are returned as they are. Finite for every finite weight.
     """
     idx = np.array(_array(input))  # the op's own copy
-    w = _array(weight)
+    weight = _input(weight, "embedding")
+    w = weight.data
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype} "
                         f"(shape {idx.shape})")
@@ -450,7 +460,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     dropout and matmul, so every gradient and second order come from those ops; softmax
     is stable for any finite score.
     """
-    q, k, v = (_array(t) for t in (query, key, value))
+    query, key, value = _tensors((query, key, value), "scaled_dot_product_attention")
+    q, k, v = query.data, key.data, value.data
     if min(q.ndim, k.ndim, v.ndim) < 2 or q.shape[-1] != k.shape[-1] \
             or k.shape[-2] != v.shape[-2]:
         raise ValueError(
@@ -462,7 +473,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
                          "is_causal=True, not both")
     L, S = q.shape[-2], k.shape[-2]
     s = 1 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-    key = key if isinstance(key, Tensor) else _constant(key, "scaled_dot_product_attention")
     scores = matmul(query, key.mT) * s
     alive = None  # per query: whether any key takes part (None: all do)
     if is_causal:
