@@ -300,8 +300,10 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
 
     As in PyTorch, each logarithm is clamped at −100, so x = 0 or 1 gives a finite loss
     (at most 100·w), and the gradient for x divides by max(x(1 − x), 1e−12): finite
-    everywhere (up to 1e12). For numerical stability prefer
-    :func:`binary_cross_entropy_with_logits` on the logits."""
+    everywhere (up to 1e12). The gradient for a target that requires one is that of
+    the clamped loss, w·(max(log(1 − x), −100) − max(log x, −100)), finite at x = 0 and
+    1, where PyTorch's, computed with unclamped logarithms, is ±inf. For numerical
+    stability prefer :func:`binary_cross_entropy_with_logits` on the logits."""
     input = _input(input, "binary_cross_entropy")
     x = input.data
     if x.size and not (x.min() >= 0 and x.max() <= 1):

@@ -131,10 +131,10 @@ def dropout(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     """
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be a probability between 0 and 1, got {p!r}")
-    gen = _generator(rng, "dropout")
-    if not training or p == 0:
-        return _input(input, "dropout")
     input = _input(input, "dropout")
+    if not training or p == 0:
+        return input
+    gen = _generator(rng, "dropout")
     data = input.data
     dtype = float_dtype(data)
     if p == 1:
@@ -339,6 +339,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
                 raise ValueError(f"batch_norm: {what} has shape {a.shape}; for input of shape "
                                  f"{x.shape} it must be ({c},)")
             stats[what] = a
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
+        raise TypeError(f"batch_norm: momentum must be a number, got {momentum!r}")
     dtype = float_dtype(x)
     if training:
         axes = (0,) + tuple(range(2, x.ndim))
