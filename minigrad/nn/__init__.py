@@ -11,11 +11,13 @@ modules::
     loss.backward()
 """
 
+from . import functional
 from .layers import Linear, ReLU, Sigmoid, Tanh
 from .losses import CrossEntropyLoss, MSELoss
 from .module import Module, Parameter, Sequential
 
 __all__ = [
+    "functional",
     "Parameter",
     "Module",
     "Sequential",

@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd import Function, _tensors, no_grad
 from ..tensor import Tensor, _make
 from ._base import empty_mean_error, float_dtype, needs, save_crossed, shape_arg
-from .index import ScatterAdd, _scatter_array, where
+from .index import IndexBackward, _scatter_array, where
 from .linalg import matmul
 from .reduce import softmax
 
@@ -380,7 +380,7 @@ class Embedding(Function):
         if self.padding_idx is not None:
             g = g * (idx != self.padding_idx).reshape(idx.shape + (1,))
         if isinstance(g, Tensor):
-            return ScatterAdd.apply(g, shape=self.shape, index=idx)
+            return IndexBackward.apply(g, shape=self.shape, index=idx)
         return _scatter_array(g, self.shape, idx)  # repeated indices accumulate
 
 
