@@ -14,7 +14,6 @@ import inspect
 import json
 import pathlib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -25,44 +24,12 @@ BENCHMARKS = ROOT / "benchmarks" / "README.md"
 # --------------------------------------------------------------------------- ops
 
 
-def _op_classes(ops: Any, function_base: type) -> list[type]:
-    """The op classes, in the order of the table the ops module exposes.
-
-    Today that is ``minigrad.ops.OPS``, a tuple of Function subclasses. A table of rows
-    that name their class (``row.cls``, ``row.op`` or ``row.function_class``) is read the
-    same way; with no table at all, every Function subclass defined in the ops module (or
-    package) is listed, in definition order."""
-    table = getattr(ops, "OPS", None)
-    if table is None:
-        table = getattr(ops, "OP_TABLE", None)
-    if isinstance(table, dict):
-        table = table.values()
-    classes: list[type] = []
-    if table is not None:
-        for row in table:
-            cls = row if isinstance(row, type) else next(
-                (getattr(row, a) for a in ("cls", "op", "function_class") if hasattr(row, a)),
-                None,
-            )
-            if isinstance(cls, type) and issubclass(cls, function_base) and cls not in classes:
-                classes.append(cls)
-    if classes:
-        return classes
-    found = [
-        obj for _, obj in inspect.getmembers(ops, inspect.isclass)
-        if issubclass(obj, function_base) and obj is not function_base
-        and obj.__module__.startswith(ops.__name__)
-    ]
-    return sorted(found, key=lambda c: (c.__module__, inspect.getsourcelines(c)[1]))
-
-
-def _public_function(cls: type, namespaces: Iterable[Any]) -> Any:
-    """The lower-case function users call for ``cls``: the one named like the op."""
-    for ns in namespaces:
-        fn = getattr(ns, cls.name, None)  # type: ignore[attr-defined]
-        if callable(fn) and not isinstance(fn, type):
-            return fn
-    return None
+def _classes_of(module: Any, function_base: type) -> list[type]:
+    """The op classes a family module defines, in definition order."""
+    found = [obj for obj in vars(module).values()
+             if isinstance(obj, type) and issubclass(obj, function_base)
+             and obj.__module__ == module.__name__]
+    return sorted(found, key=lambda c: inspect.getsourcelines(c)[1])
 
 
 def _formula(text: str) -> str:
@@ -99,65 +66,63 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _signature(fn: Any) -> str:
+    try:
+        sig = str(inspect.signature(fn, eval_str=True))
+    except (NameError, TypeError, ValueError):  # an annotation that does not evaluate
+        sig = str(inspect.signature(fn))
+    return sig.replace("minigrad.tensor.", "")
+
+
 def ops_page() -> str:
-    import minigrad
+    """The op reference: every public op of every family (``minigrad.ops.FAMILIES``, the
+    same families the op table in tests/optable follows), with its signature, docstring
+    (what it computes, where it stops being finite, its gradient convention) and the
+    local derivative of each op class that records it."""
     from minigrad.autograd import Function
 
     ops = importlib.import_module("minigrad.ops")
-    classes = _op_classes(ops, Function)
-    by_function: dict[str, list[type]] = {}
-    internal: list[type] = []
-    for cls in classes:
-        fn = _public_function(cls, (minigrad, ops))
-        if fn is None:
-            internal.append(cls)
-        else:
-            by_function.setdefault(fn.__name__, []).append(cls)
-
     lines = [
         "# Op reference",
         "",
-        "Generated from the ops' own table (`minigrad.ops.OPS`) when the site is built: for",
-        "each op, the `Function` class that computes it, the name it has in graphs and",
-        "errors, its local derivative (the `formula` shown by `viz` with",
-        "`show_formulas=True`), and the function you call. In the formulas A and B stand for",
-        "the inputs and Y for the output, as in the graph of tensors that have no name;",
-        "dL/dY is the gradient arriving from above, ⊙ is elementwise multiplication and",
-        "· the matrix product.",
+        "Generated from the ops themselves when the site is built, family by family",
+        "(`minigrad.ops.FAMILIES`): each public function with its signature and docstring,",
+        "and the `Function` classes it records with their local derivatives (the `formula`",
+        "shown by `viz` with `show_formulas=True`). In the formulas A and B stand for the",
+        "inputs and Y for the output, as in the graph of tensors that have no name; dL/dY is",
+        "the gradient arriving from above, ⊙ is elementwise multiplication and · the matrix",
+        "product. Functions without a class have no gradient: their results are constants.",
         "",
-        "| function | op class | name in graphs | local derivative |",
-        "| --- | --- | --- | --- |",
     ]
-    for fname, group in by_function.items():
-        for cls in group:
-            lines.append(
-                f"| [`{fname}`](#{fname}) | `{cls.__name__}` | `{cls.name}` | "
-                f"{_cell(_formula(cls.formula))} |"
-            )
-    for fname, group in by_function.items():
-        fn = _public_function(group[0], (minigrad, ops))
-        lines += ["", f"## `{fname}`", ""]
-        try:
-            sig = str(inspect.signature(fn, eval_str=True)).replace("minigrad.tensor.", "")
-        except (NameError, TypeError, ValueError):  # an annotation that does not evaluate
-            sig = str(inspect.signature(fn))
-        lines += ["```python", f"minigrad.{fname}{sig}", "```", ""]
-        doc = inspect.getdoc(fn)
-        if doc:
-            lines += [_markdown(doc), ""]
-        for cls in group:
-            lines.append(f"- `{cls.__name__}` (`{cls.name}`): {_formula(cls.formula)}")
-            own = cls.__dict__.get("__doc__")
-            if own:
-                lines.append(f"  ({_markdown(inspect.cleandoc(own)).splitlines()[0]})")
-    if internal:
-        lines += ["", "## Ops used inside others", ""]
-        lines.append("These have no function of their own; other ops' backward passes use them.")
-        lines.append("")
-        for cls in internal:
-            own = inspect.cleandoc(cls.__dict__.get("__doc__") or "").splitlines()
-            about = f": {_markdown(own[0])}" if own else ""
-            lines.append(f"- `{cls.__name__}` (`{cls.name}`){about}; {_formula(cls.formula)}")
+    for family in ops.FAMILIES:
+        names = list(family.__all__)
+        if not names:
+            continue
+        short = family.__name__.rsplit(".", 1)[-1]
+        about = (inspect.getdoc(family) or "").split("\n\n")[0].replace("\n", " ")
+        lines += [f"## {short}", "", _markdown(about), ""]
+        classes = _classes_of(family, Function)
+        lines += ["| function | op classes (name in graphs) |", "| --- | --- |"]
+        for name in names:
+            recorded = [c for c in classes if c.name == name or c.name == name.rstrip("_")]
+            cells = ", ".join(f"`{c.__name__}` (`{c.name}`)" for c in recorded) or "no gradient"
+            lines.append(f"| [`{name}`](#{name.replace('_', '-')}) | {cells} |")
+        for name in names:
+            fn = getattr(family, name)
+            lines += ["", f"### {name}", "", "```python",
+                      f"minigrad.ops.{name}{_signature(fn)}", "```", ""]
+            doc = inspect.getdoc(fn)
+            if doc:
+                lines += [_markdown(doc), ""]
+            for cls in classes:
+                if cls.name == name:
+                    lines.append(f"- `{cls.__name__}`: {_cell(_formula(cls.formula))}")
+        others = [c for c in classes if c.name not in names]
+        if others:
+            lines += ["", f"Other op classes of {short} (recorded by the functions above, or by"
+                      " backward passes):", ""]
+            for cls in others:
+                lines.append(f"- `{cls.__name__}` (`{cls.name}`): {_cell(_formula(cls.formula))}")
     return "\n".join(lines) + "\n"
 
 

@@ -76,7 +76,8 @@ class Tensor:
     name: str | None = None
     _retain: bool = False
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
         arr = _as_array(data, dtype, "tensor")
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
@@ -89,7 +90,7 @@ class Tensor:
         if name is not None:
             self.name = name
 
-    def __getattr__(self, attr: str):
+    def __getattr__(self, attr: str) -> Any:
         # reached only for attributes the instance has not set
         if attr == "grad":
             if self._ctx is not None and not self._retain:
@@ -125,7 +126,7 @@ class Tensor:
         return self._ctx is None
 
     @property
-    def op(self):
+    def op(self) -> Any:
         """The Function node that produced this tensor, or None for a leaf."""
         return self._ctx
 
@@ -144,7 +145,7 @@ class Tensor:
         return transpose(self, tuple(axes))
 
     # ------------------------------------------------------------------ numpy protocols
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """numpy ufuncs on Tensors (``np.exp(t)``, ``array + t``) run minigrad's op for
         them, recording the graph."""
         if method == "__call__" and not kwargs:
@@ -155,7 +156,7 @@ class Tensor:
         return _numpy_fallback(name, ufunc if method == "__call__" else getattr(ufunc, method),
                                inputs, kwargs)
 
-    def __array_function__(self, func, types, args, kwargs):
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """numpy functions on Tensors (``np.sum(t, axis=0)``, ``np.concatenate([a, b])``)
         run minigrad's op for them, recording the graph."""
         fn = _NUMPY_FUNCTIONS.get(func)
@@ -168,7 +169,7 @@ class Tensor:
         """The data array (shared, not copied)."""
         return self.data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         a = self.data
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
@@ -177,7 +178,7 @@ class Tensor:
     def item(self) -> float | int | bool:
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.data.tolist()
 
     def __float__(self) -> float:
@@ -206,8 +207,8 @@ class Tensor:
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False,
-                 *, gradient=None):
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, *, gradient: Any = None) -> None:
         """Reverse mode: fill ``.grad`` of every leaf this tensor depends on.
 
         ``grad`` (array or Tensor of this tensor's shape; ``gradient=`` is the same, under
@@ -258,65 +259,65 @@ class Tensor:
         def __neg__(self) -> Tensor: ...
         def __getitem__(self, index: Any) -> Tensor: ...
 
-    def __radd__(self, other):
+    def __radd__(self, other: Any) -> Tensor:
         return add(other, self)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Any) -> Tensor:
         return mul(other, self)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Any) -> Tensor:
         return sub(other, self)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Any) -> Tensor:
         return div(other, self)
 
-    def __rpow__(self, base):
+    def __rpow__(self, base: Any) -> Tensor:
         return pow(base, self)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(other, self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
     # All six comparisons are elementwise and give boolean tensors outside the graph,
     # as in numpy and PyTorch. Hashing stays by identity, so tensors remain usable as
     # dict keys and set members (the engine keys its dictionaries by tensor; Python's
     # containers compare identity before equality).
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __ne__(self, other):
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return not_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __lt__(self, other):
+    def __lt__(self, other: Any) -> Tensor:
         return less(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __le__(self, other):
+    def __le__(self, other: Any) -> Tensor:
         return less_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __gt__(self, other):
+    def __gt__(self, other: Any) -> Tensor:
         return greater(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __ge__(self, other):
+    def __ge__(self, other: Any) -> Tensor:
         return greater_equal(self, other) if isinstance(other, _COMPARABLE) else NotImplemented
 
-    def __and__(self, other):
+    def __and__(self, other: Any) -> Tensor:
         return bitwise_and(self, other)
 
-    def __or__(self, other):
+    def __or__(self, other: Any) -> Tensor:
         return bitwise_or(self, other)
 
-    def __xor__(self, other):
+    def __xor__(self, other: Any) -> Tensor:
         return bitwise_xor(self, other)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return invert(self)
 
     __hash__ = object.__hash__
 
     # in-place arithmetic: for updates outside the graph (optimizers, under no_grad)
-    def _inplace(self, other, ufunc, symbol):
+    def _inplace(self, other: Any, ufunc: Any, symbol: str) -> Tensor:
         if self.requires_grad and _autograd._mode.enabled:
             raise RuntimeError(
                 f"in-place '{symbol}' on a tensor of shape {self.data.shape} that requires "
@@ -344,63 +345,63 @@ class Tensor:
         self.data = new
         return self
 
-    def __iadd__(self, other):
+    def __iadd__(self, other: Any) -> Tensor:
         return self._inplace(other, np.add, "+=")
 
-    def __isub__(self, other):
+    def __isub__(self, other: Any) -> Tensor:
         return self._inplace(other, np.subtract, "-=")
 
-    def __imul__(self, other):
+    def __imul__(self, other: Any) -> Tensor:
         return self._inplace(other, np.multiply, "*=")
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: Any) -> Tensor:
         return self._inplace(other, np.true_divide, "/=")
 
     # ------------------------------------------------------------------ methods
-    def matmul(self, other):
+    def matmul(self, other: Any) -> Tensor:
         return matmul(self, other)
 
-    def sum(self, axis=None, keepdims: bool = False):
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return sum(self, axis, keepdims)
 
-    def mean(self, axis=None, keepdims: bool = False):
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return mean(self, axis, keepdims)
 
-    def reshape(self, *shape):
+    def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
         return reshape(self, tuple(shape))
 
-    def transpose(self, *axes):
+    def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
         return transpose(self, tuple(axes) if axes else None)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: Any) -> Tensor:
         return broadcast_to(self, shape)
 
-    def astype(self, dtype):
+    def astype(self, dtype: Any) -> Tensor:
         return astype(self, dtype)
 
-    def exp(self):
+    def exp(self) -> Tensor:
         return exp(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return log(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return sigmoid(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return tanh(self)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return relu(self)
 
-    def softmax(self, axis: int = -1):
+    def softmax(self, axis: int = -1) -> Tensor:
         return softmax(self, axis)
 
-    def log_softmax(self, axis: int = -1):
+    def log_softmax(self, axis: int = -1) -> Tensor:
         return log_softmax(self, axis)
 
     # ndarray's methods, as minigrad's ops (each is the function of the same name)
