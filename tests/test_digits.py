@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
+import json
+import os
 import re
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -99,3 +105,131 @@ def test_wheel_lists_the_compressed_file():
     section = pyproject.split("[tool.setuptools.package-data]", 1)[1].split("\n[", 1)[0]
     assert re.search(r'^"minigrad\.datasets\.data" = \["digits\.csv\.gz"\]$', section, re.M)
     assert re.search(r'^"minigrad\.datasets" = \[.*"data/\*\.md".*\]$', section, re.M)
+
+
+# ------------------------------------------------------------------ examples/digits.py
+
+EXAMPLE = ROOT / "examples" / "digits.py"
+# the example uses nn.Conv2d & co. and optim.lr_scheduler, which are being added elsewhere
+def _has_layers_and_schedulers() -> bool:
+    try:
+        return bool(hasattr(minigrad.nn, "Conv2d")
+                    and importlib.util.find_spec("minigrad.optim.lr_scheduler"))
+    except ImportError:  # minigrad.optim is a module, not yet a package
+        return False
+
+
+needs_layers = pytest.mark.skipif(
+    not _has_layers_and_schedulers(),
+    reason="examples/digits.py needs minigrad.nn.Conv2d and minigrad.optim.lr_scheduler")
+MODEL_NAMES = ["softmax regression", "MLP, dropout 0.2", "CNN"]
+ROW = re.compile(r"^\| (?P<name>[^|]+?) \| (?P<params>[\d,]+) \| (?P<epochs>\d+) \| "
+                 r"(?P<acc>\d+\.\d\d) % \| (?P<time>\d+\.\d) s \|$")
+
+
+def _run_example(*args: str, cwd: Path, timeout: float = 120) -> str:
+    done = subprocess.run([sys.executable, str(EXAMPLE), *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _table_rows(stdout: str) -> list[dict[str, str]]:
+    lines = [line for line in stdout.splitlines() if line.startswith("|")]
+    assert lines[0] == "| model | parameters | epochs | test accuracy | training time |"
+    assert lines[1] == "| --- | ---: | ---: | ---: | ---: |"
+    rows = []
+    for line in lines[2:]:
+        match = ROW.match(line)
+        assert match, line
+        rows.append(match.groupdict())
+    return rows
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path]:
+    """The quick example twice: the table without files, and JSON with the files."""
+    where = tmp_path_factory.mktemp("digits")
+    table = _run_example("--quick", "--no-plots", cwd=where)
+    out = where / "figures"
+    figures = json.loads(_run_example("--quick", "--json", "--out", str(out), cwd=where))
+    return table, figures, out
+
+
+@needs_layers
+def test_quick_example_prints_one_table_well_above_chance(quick_runs):
+    table, _, _ = quick_runs
+    assert "1437 training and 360 test images" in table and "seed 0" in table
+    assert table.count("| model |") == 1
+    rows = _table_rows(table)
+    assert [r["name"] for r in rows] == MODEL_NAMES
+    acc = {r["name"]: float(r["acc"]) / 100 for r in rows}
+    assert acc["CNN"] > 0.9 and acc["softmax regression"] > 0.8 and acc["MLP, dropout 0.2"] > 0.8
+    assert [int(r["params"].replace(",", "")) for r in rows] == [650, 19210, 29066]
+    assert all(float(r["time"]) > 0 for r in rows)
+
+
+@needs_layers
+def test_quick_example_json_matches_the_table_and_is_seeded(quick_runs):
+    table, figures, out = quick_runs
+    assert figures["split"] == {"train": 1437, "test": 360, "seed": 0,
+                                "method": "seeded permutation (train_test_split)",
+                                "test_per_class": figures["split"]["test_per_class"]}
+    assert sum(figures["split"]["test_per_class"]) == 360 and figures["quick"] is True
+    models = figures["models"]
+    assert [m["name"] for m in models] == MODEL_NAMES
+    # a second process, the same seed: the same accuracies as the table's, to the digit
+    for row, m in zip(_table_rows(table), models):
+        assert f"{100 * m['test_accuracy']:.2f}" == row["acc"]
+        assert len(m["train_loss"]) == m["epochs"] == int(row["epochs"])
+        assert m["train_loss"][-1] < m["train_loss"][0]
+    matrix = np.array(figures["cnn_confusion_matrix"])
+    assert matrix.shape == (10, 10) and matrix.sum() == 360
+    assert matrix.sum(axis=1).tolist() == figures["split"]["test_per_class"]
+    assert np.trace(matrix) / 360 == pytest.approx(models[-1]["test_accuracy"])
+    written = {Path(p).name for p in figures["files"]}
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert {"loss_curves.png", "confusion_matrix.png"} <= written
+    assert {"cnn_step.svg", "cnn_step.png"} <= written or "cnn_step.dot" in written
+    for name in written:
+        assert (out / name).stat().st_size > 0
+    if "cnn_step.svg" in written:  # one box per layer of the Sequential
+        svg = (out / "cnn_step.svg").read_text(encoding="utf-8")
+        for box in ("0: Conv2d", "2: MaxPool2d", "3: Conv2d", "5: Flatten", "6: Linear"):
+            assert box in svg, box
+
+
+@needs_layers
+def test_shift_images_moves_each_image_by_at_most_one_pixel():
+    spec = importlib.util.spec_from_file_location("digits_example", EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    sys.modules["digits_example"] = example  # dataclasses look their module up there
+    try:  # the example sets BLAS thread variables when imported: keep them out of ours
+        with mock.patch.dict(os.environ):
+            spec.loader.exec_module(example)
+    finally:
+        del sys.modules["digits_example"]
+    x = np.zeros((50, 1, 8, 8), np.float32)
+    x[:, 0, 2:6, 2:6] = np.arange(16, dtype=np.float32).reshape(4, 4) + 1  # away from edges
+    moved = example.shift_images(x, np.random.default_rng(0))
+    assert moved.shape == x.shape and moved.dtype == x.dtype
+    seen = set()
+    for before, after in zip(x[:, 0], moved[:, 0]):
+        shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                  if np.array_equal(np.roll(before, (dy, dx), axis=(0, 1)), after)]
+        assert len(shifts) == 1
+        seen.add(shifts[0])
+    assert len(seen) == 9  # every shift turns up in 50 draws
+    counts = example.confusion(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), classes=3)
+    assert counts.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+
+
+@needs_layers
+@pytest.mark.skipif(os.environ.get("MINIGRAD_SLOW") != "1",
+                    reason="the full example takes about 20 s; set MINIGRAD_SLOW=1 to run it")
+def test_full_example_cnn_reaches_98_percent_within_a_minute(tmp_path):
+    figures = json.loads(_run_example("--json", "--no-plots", cwd=tmp_path, timeout=300))
+    cnn = figures["models"][-1]
+    assert cnn["name"] == "CNN" and cnn["test_accuracy"] >= 0.98
+    assert figures["total_time_s"] < 60
