@@ -130,7 +130,8 @@ def shift_images(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     dy, dx = rng.integers(0, 3, size=(2, n))
     rows = (dy[:, None] + np.arange(h))[:, :, None]
     cols = (dx[:, None] + np.arange(w))[:, None, :]
-    return padded[np.arange(n)[:, None, None], rows, cols][:, None]
+    moved: np.ndarray = padded[np.arange(n)[:, None, None], rows, cols]
+    return moved[:, None]
 
 
 def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
