@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -98,6 +99,25 @@ def test_a_damaged_file_is_refused_with_a_clear_error(monkeypatch):
         digits_module._table.cache_clear()
     monkeypatch.undo()
     assert load_digits().data.shape == (1797, 64)
+
+
+def test_loads_from_a_relocated_package(tmp_path):
+    """The data-set package copied elsewhere, as a wheel installs it, beside a bare parent
+    package: the file is found through importlib.resources and passes its hash check."""
+    package = Path(minigrad.datasets.__file__).parent
+    root = tmp_path / "site"
+    shutil.copytree(package, root / "minigrad" / "datasets",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "minigrad" / "__init__.py").write_text("")
+    script = (f"import sys; sys.path.insert(0, {str(root)!r})\n"
+              "import minigrad.datasets as d\n"
+              f"assert d.__file__.startswith({str(root)!r}), d.__file__\n"
+              "X, y = d.load_digits(return_X_y=True)\n"
+              "print(X.shape, int(X.sum()), y.tolist()[:10])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1797, 64) 561718 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"
 
 
 def test_wheel_lists_the_compressed_file():
