@@ -636,7 +636,7 @@ def _choose_rankdir(walk: _Walk, nodes: list) -> str:
 
 def _kept_grad(t: Tensor):
     """``t.grad`` as kept, read without the warning a non-leaf's ``.grad`` gives."""
-    return t.__dict__.get("grad")
+    return t._grad
 
 
 def _backward_ran(walk: _Walk) -> bool:
