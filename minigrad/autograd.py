@@ -522,6 +522,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
     heap = []
     pop, push = heapq.heappop, heapq.heappush
     prev_mode = _mode.enabled
+    plain = not create_graph and not (_anomaly_threads and _mode.anomaly)
     _mode.enabled = create_graph
     t, g = root, grad
     fn = None
@@ -530,9 +531,18 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
             fn = t._ctx
             if capture is None and t._retain:  # accumulates, like a leaf's gradient
                 kept = g if create_graph else _make(np.array(g), False, None)
-                t.grad = kept if t.grad is None else t.grad + kept
+                t._grad = kept if t._grad is None else t._grad + kept
             parents = fn.parents
-            pgs = _run_node(fn, t, g, retain_graph, create_graph)
+            if plain and fn.saved is not _FREED:
+                # the common case inline, as a call per node is measurable here: what
+                # _run_node does for a first-order backward with nothing to check
+                pgs = fn.backward(g)
+                if not retain_graph:
+                    fn.saved = _FREED
+                if type(pgs) is not tuple or len(pgs) != len(parents):
+                    pgs = _as_grad_tuple(fn, pgs)
+            else:
+                pgs = _run_node(fn, t, g, retain_graph, create_graph)
             nxt = nxt_g = None  # the one node to visit next, when nothing else is pending
             for p, pg in zip(parents, pgs):
                 if pg is None or not p.requires_grad:
@@ -597,11 +607,8 @@ def _run_node(fn: Function, out: Tensor, g, retain_graph: bool, create_graph: bo
         pgs = fn.backward(g)
     if not retain_graph:
         fn.saved = _FREED
-    if type(pgs) is not tuple:
-        pgs = (pgs,) if len(fn.parents) == 1 and type(pgs) is not list else \
-            _as_grad_tuple(fn, pgs)
-    elif len(pgs) != len(fn.parents):
-        raise _arity_error(fn)
+    if type(pgs) is not tuple or len(pgs) != len(fn.parents):
+        pgs = _as_grad_tuple(fn, pgs)
     if _anomaly_threads and _mode.anomaly:
         _check_backward(fn, pgs)
     return pgs
@@ -621,8 +628,17 @@ def _fresh(pg, g, pgs) -> bool:
 
 
 def _as_grad_tuple(fn: Function, pgs) -> tuple:
-    if isinstance(pgs, list) and len(pgs) == len(fn.parents):
-        return tuple(pgs)
+    """A backward's result as one gradient per input: a bare value for a one-input op,
+    a list, or a tuple of the right length; anything else is an error naming the op."""
+    n = len(fn.parents)
+    if type(pgs) is tuple:
+        if len(pgs) == n:
+            return pgs
+    elif isinstance(pgs, list):
+        if len(pgs) == n:
+            return tuple(pgs)
+    elif n == 1:
+        return (pgs,)
     raise _arity_error(fn)
 
 
@@ -644,11 +660,11 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = _make(np.asarray(g), False, None)
         if g.data.dtype != dtype:
             g = g.astype(dtype)
-        p.grad = g if p.grad is None else p.grad + g
+        p._grad = g if p._grad is None else p._grad + g
         return
     if isinstance(g, Tensor):
         g = g.data
-    old = p.__dict__.get("grad")
+    old = p._grad
     if old is None:
         if type(g) is not np.ndarray:  # numpy arithmetic on 0-d arrays gives scalars
             g = np.asarray(g, dtype=dtype)
@@ -656,13 +672,13 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
-        p.grad = _make(g, False, None)
+        p._grad = _make(g, False, None)
         return
     buf = old.data
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
         np.add(buf, g, out=buf, casting="unsafe")
     else:
-        p.grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
+        p._grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
 
 
 def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:

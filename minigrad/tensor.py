@@ -70,9 +70,7 @@ class Tensor:
     # data, requires_grad and _ctx are set on every op's output; the rest live in the
     # instance dict only once set (leaves' gradients, names), with class defaults.
     __slots__ = ("data", "requires_grad", "_ctx", "__dict__", "__weakref__")
-    # ``grad`` is an instance attribute once set; reading it before goes through
-    # __getattr__, which warns for a non-leaf tensor (see there)
-    grad: Tensor | None
+    _grad: Tensor | None = None  # behind the ``grad`` property
     name: str | None = None
     _retain: bool = False
 
@@ -90,18 +88,28 @@ class Tensor:
         if name is not None:
             self.name = name
 
-    def __getattr__(self, attr: str) -> Any:
-        # reached only for attributes the instance has not set
-        if attr == "grad":
-            if self._ctx is not None and not self._retain:
-                warnings.warn(
-                    "the .grad of a tensor made by an op (a non-leaf) is not kept by "
-                    "backward(); call .retain_grad() on it before backward() to keep it, "
-                    "or use minigrad.grad() with respect to it",
-                    UserWarning, stacklevel=2,
-                )
-            return None
-        raise AttributeError(f"'Tensor' object has no attribute {attr!r}")
+    # ``grad`` is a property over ``_grad`` so that reading it on a non-leaf can warn;
+    # a __getattr__ hook would do it too, but would slow every attribute access of
+    # every Tensor (CPython's fast attribute paths need the default lookup)
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward() left here: for leaves (and tensors that called
+        ``retain_grad()``) a Tensor of this tensor's shape and dtype, else None. Reading
+        it on a tensor made by an op that did not call ``retain_grad()`` warns, as
+        PyTorch does, since backward() never keeps such a gradient."""
+        g = self._grad
+        if g is None and self._ctx is not None and not self._retain:
+            warnings.warn(
+                "the .grad of a tensor made by an op (a non-leaf) is not kept by "
+                "backward(); call .retain_grad() on it before backward() to keep it, "
+                "or use minigrad.grad() with respect to it",
+                UserWarning, stacklevel=2,
+            )
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
 
     # ------------------------------------------------------------------ properties
     @property
@@ -328,7 +336,7 @@ class Tensor:
         a = self.data
         b = other.data if isinstance(other, Tensor) else other
         try:
-            if a.flags.writeable and not _shares_saved(a):
+            if a.flags.writeable and (a.base is None or not _shares_saved(a)):
                 ufunc(a, b, out=a, casting="same_kind")
                 return self
             # a graph holds this array (or one it is a view of): the result goes into

@@ -485,7 +485,7 @@ def test_mse_loss_equals_the_op():
         nn.MSELoss("sum")(pred, target).item(), ((pred.data - target) ** 2).sum(), rtol=1e-14
     )
     assert repr(nn.MSELoss("sum")) == "MSELoss(reduction='sum')"
-    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none'"):
         nn.MSELoss("max")
 
 

@@ -904,3 +904,17 @@ def test_the_fixes_render():
     assert not any("None" in s for s in texts)
     plain = svg_texts(viz.draw(L, legend=False).pipe())
     assert "legend" not in plain and "parameter" not in plain and "mul" in plain
+
+
+def test_saved_marks_follow_the_arrays_each_input_was_given():
+    import minigrad as mg
+    from minigrad.viz._graph import _saved_tensors, _Walk
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True, name="x")
+    d = x.detach()
+    d.name = "d"
+    y = x * d  # the product saves each input's array for the other's gradient
+    walk = _Walk(y, None)
+    saved = _saved_tensors(walk)
+    # only x needs a gradient, so only d's array (x's partner) is kept
+    assert d in saved and x not in saved

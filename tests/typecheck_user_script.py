@@ -124,6 +124,22 @@ def main() -> None:
     for name, p in net.named_parameters():
         print(name, p.shape)
 
+    conv = nn.Conv2d(1, 4, 3, padding=1, rng=0)
+    cnn = nn.Sequential(conv, nn.BatchNorm2d(4), nn.GELU(),
+                        nn.MaxPool2d(2), nn.Dropout(0.1, rng=0), nn.Flatten(),
+                        nn.Linear(4 * 2 * 2, 3, rng=0))
+    nn.init.kaiming_normal_(conv.weight, nonlinearity="relu", rng=0)
+    images = mg.tensor(np.random.default_rng(0).standard_normal((5, 1, 4, 4)))
+    ce = nn.CrossEntropyLoss(label_smoothing=0.1)(cnn(images), np.array([0, 1, 2, 0, 1]))
+    ce.backward()
+    total: mg.Tensor = nn.utils.clip_grad_norm_(cnn.parameters(), max_norm=1.0)
+    cnn.eval()
+    print(total.item(), [name for name, _ in cnn.named_buffers()])
+    attention = nn.MultiheadAttention(8, 2, batch_first=True, rng=0)
+    seq = mg.tensor(np.ones((2, 3, 8)))
+    attended, weights = attention(seq, seq, seq)
+    assert weights is not None and attended.shape == (2, 3, 8)
+
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, overload
 from weakref import ref as _ref
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor, _as_array
 
-__all__ = ["Parameter", "Module", "Sequential"]
+__all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict"]
 
 
 class Parameter(Tensor):
@@ -53,6 +53,22 @@ def _rename(p: Parameter, name: str) -> None:
         p._auto_name = name
 
 
+def _buffer_value(value: Any, where: str, name: str) -> Tensor | None:
+    """A buffer's value: a Tensor (not a Parameter) as is, a numeric array wrapped
+    without copying, or None."""
+    if value is None:
+        return None
+    if isinstance(value, Parameter):
+        raise TypeError(f"{where}: buffer {name!r} cannot be a Parameter; register it as a "
+                        "parameter by assigning it instead")
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor(np.asarray(value))
+    raise TypeError(f"{where}: buffer {name!r} must be a Tensor, a numpy array or None, got "
+                    f"{type(value).__name__}")
+
+
 class LoadResult(NamedTuple):
     """What a non-strict :meth:`Module.load_state_dict` left out."""
 
@@ -81,11 +97,15 @@ class Module:
     training: bool
     _parameters: dict[str, Parameter]
     _modules: dict[str, Module]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent: set[str]
 
     def __init__(self) -> None:
-        # object.__setattr__: these three are not parameters or sub-modules
+        # object.__setattr__: these are not parameters, buffers or sub-modules
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -104,20 +124,55 @@ class Module:
         return out
 
     # ------------------------------------------------------------------ registration
+    def register_buffer(
+        self, name: str, tensor: Tensor | np.ndarray | None, persistent: bool = True
+    ) -> None:
+        """Register ``tensor`` as a buffer: state that is not trained (no gradient, not in
+        :meth:`parameters`) but belongs to the module, such as BatchNorm's running
+        statistics. It is read as ``self.<name>`` (a Tensor, or None), listed by
+        :meth:`named_buffers`, and, when ``persistent`` (the default), saved in
+        :meth:`state_dict` after the module's parameters and restored by
+        :meth:`load_state_dict`. A numpy array is wrapped in a Tensor without copying;
+        None registers the name with no value (left out of the state). Assigning
+        ``self.<name> = array_or_tensor`` later replaces the buffer's value."""
+        where = f"{type(self).__name__}.register_buffer"
+        if "_buffers" not in self.__dict__:
+            raise AttributeError(f"{where}: call super().__init__() before registering buffers")
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{where}: the name must be a non-empty string without '.', got "
+                           f"{name!r}")
+        if name not in self._buffers and (
+                name in self._parameters or name in self._modules or hasattr(self, name)):
+            raise KeyError(f"{where}: {name!r} is already an attribute of "
+                           f"{type(self).__name__}")
+        self._buffers[name] = _buffer_value(tensor, where, name)
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, self._buffers[name])
+
     def __setattr__(self, name: str, value: Any) -> None:
         try:
             params, modules = self._parameters, self._modules
+            buffers = self._buffers
         except AttributeError:
             raise AttributeError(
                 f"cannot assign {name!r} before Module.__init__(); call super().__init__() "
                 f"first in {type(self).__name__}.__init__"
             ) from None
+        if name in buffers and not isinstance(value, (Parameter, Module)):
+            value = buffers[name] = _buffer_value(value, type(self).__name__, name)
+            object.__setattr__(self, name, value)
+            return
         if isinstance(value, Parameter):
             modules.pop(name, None)
+            buffers.pop(name, None)
             params[name] = value
             _rename(value, name)
         elif isinstance(value, Module):
             params.pop(name, None)
+            buffers.pop(name, None)
             modules[name] = value
             for path, p in value.named_parameters():
                 _rename(p, f"{name}.{path}")
@@ -136,6 +191,8 @@ class Module:
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent.discard(name)
         object.__delattr__(self, name)
 
     # ------------------------------------------------------------------ traversal
@@ -153,6 +210,24 @@ class Module:
         """Yield every parameter once, in registration order."""
         for _, p in self.named_parameters():
             yield p
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(dotted_name, buffer)`` for this module's buffers and, with ``recurse``,
+        its sub-modules', each buffer once; buffers registered as None are skipped."""
+        seen: set[Tensor] = set()
+        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mod_name, mod in mods:
+            for name, b in mod._buffers.items():
+                if b is not None and b not in seen:
+                    seen.add(b)
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every buffer once (see :meth:`named_buffers`)."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """Yield ``(name, module)`` for the direct sub-modules."""
@@ -202,12 +277,29 @@ class Module:
         return self.train(False)
 
     # ------------------------------------------------------------------ weights
+    def _named_state(self) -> Iterator[tuple[str, Tensor]]:
+        """Parameters and persistent buffers, module by module: a module's parameters,
+        then its buffers, then its sub-modules' (PyTorch's order); each tensor once."""
+        seen: set[Tensor] = set()
+        for mod_name, mod in self.named_modules():
+            dot = f"{mod_name}." if mod_name else ""
+            for name, p in mod._parameters.items():
+                if p not in seen:
+                    seen.add(p)
+                    yield dot + name, p
+            for name, b in mod._buffers.items():
+                if b is not None and name not in mod._non_persistent and b not in seen:
+                    seen.add(b)
+                    yield dot + name, b
+
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """A copy of every parameter's values, keyed by dotted name, in registration order."""
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        """A copy of every parameter's and persistent buffer's values, keyed by dotted
+        name: each module's parameters, then its buffers, then its sub-modules'."""
+        return OrderedDict((name, t.data.copy()) for name, t in self._named_state())
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
-        """Set the parameters' values from ``state`` (dotted name -> array).
+        """Set the parameters' and persistent buffers' values from ``state`` (dotted
+        name -> array).
 
         Everything is checked before anything changes, so a refused load leaves the
         model as it was: with ``strict`` (the default) the keys must be exactly those of
@@ -220,7 +312,7 @@ class Module:
                 f"name -> array (from state_dict() or minigrad.load()), got "
                 f"{type(state).__name__}"
             )
-        own = dict(self.named_parameters())
+        own = dict(self._named_state())
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         problems = []
@@ -354,3 +446,166 @@ class Sequential(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+def _check_module(value: Any, where: str) -> Module:
+    if not isinstance(value, Module):
+        raise TypeError(f"{where}: expected a Module, got {type(value).__name__}")
+    return value
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters belong to the model (a plain Python list's
+    would not be found by :meth:`Module.parameters`). Modules are named "0", "1", ...
+    by position, renumbered after an insertion or deletion. It has no ``forward``:
+    iterate over it in the owner's ``forward``::
+
+        self.layers = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        ...
+        for layer in self.layers:
+            x = layer(x)
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _set_all(self, modules: list[Module]) -> None:
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def _index(self, index: int) -> int:
+        n = len(self._modules)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"ModuleList: indices must be ints or slices, got "
+                            f"{type(index).__name__}")
+        if not -n <= index < n:
+            raise IndexError(f"ModuleList: index {index} is out of range for {n} modules")
+        return int(index) % n
+
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> ModuleList: ...
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        return modules[self._index(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        setattr(self, str(self._index(index)), _check_module(module, "ModuleList"))
+
+    def __delitem__(self, index: int | slice) -> None:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[self._index(index)]
+        self._set_all(modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; return self."""
+        setattr(self, str(len(self._modules)), _check_module(module, "ModuleList.append"))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add each of ``modules`` at the end; return self."""
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError("ModuleList.extend: expected an iterable of Modules, got a single "
+                            f"{type(modules).__name__}; use append")
+        for m in list(modules):
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index`` (as list.insert)."""
+        modules = list(self._modules.values())
+        modules.insert(index, _check_module(module, "ModuleList.insert"))
+        self._set_all(modules)
+
+
+
+class ModuleDict(Module):
+    """A dict of modules (insertion-ordered) whose parameters belong to the model, each
+    registered under its key (``"encoder.weight"``). Keys are strings without "." that
+    are not already attributes of the module (``"train"`` would hide the method). Like
+    ModuleList it has no ``forward``."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None
+                 = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict has no module {key!r}; its keys are "
+                           f"{list(self._modules)}") from None
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ModuleDict: keys must be non-empty strings without '.', got "
+                           f"{key!r}")
+        if key not in self._modules and hasattr(self, key):
+            raise KeyError(f"ModuleDict: the key {key!r} is an attribute of ModuleDict; "
+                           "choose another name")
+        setattr(self, key, _check_module(module, "ModuleDict"))
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # a clear KeyError for a missing key
+        delattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def keys(self) -> list[str]:
+        return list(self._modules.keys())
+
+    def values(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self._modules.items())
+
+    def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it."""
+        m = self[key]
+        delattr(self, key)
+        return m
+
+    def clear(self) -> None:
+        """Remove every module."""
+        for key in list(self._modules):
+            delattr(self, key)
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping or from ``(key, module)`` pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for pair in pairs:
+            try:
+                key, module = pair
+            except (TypeError, ValueError):
+                raise TypeError("ModuleDict.update: expected a mapping or (key, module) "
+                                f"pairs, got an element {pair!r}") from None
+            self[key] = module

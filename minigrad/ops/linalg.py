@@ -19,6 +19,7 @@ from __future__ import annotations
 import string
 import warnings
 from collections import Counter, namedtuple
+from typing import NoReturn
 
 import numpy as np
 
@@ -36,16 +37,16 @@ class Matmul(Function):
     the right, its added axis removed from the result."""
 
     formula = "dL/d{0} = dL/d{y}·{1}ᵀ;  dL/d{1} = {0}ᵀ·dL/d{y}"
-    __slots__ = ("vec",)
+    __slots__ = ()
+    vec = (False, False)  # whether a, b were vectors; set only when one was
 
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            _matmul_error(a, b)
         try:
-            out = a @ b
+            out = a @ b  # numpy refuses what does not fit (and 0-d operands)
         except ValueError:
             _matmul_error(a, b)
-        self.vec = (a.ndim == 1, b.ndim == 1)
+        if a.ndim == 1 or b.ndim == 1:
+            self.vec = (a.ndim == 1, b.ndim == 1)
         save_crossed(self, a, b)
         return out
 
@@ -77,7 +78,7 @@ class Matmul(Function):
         return ga, gb
 
 
-def _matmul_error(a, b):
+def _matmul_error(a, b) -> NoReturn:
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul: operands must have at least 1 dimension, got a of shape {a.shape} and "

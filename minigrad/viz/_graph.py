@@ -372,8 +372,11 @@ def _saved_tensors(walk: _Walk) -> set:
         arrays = fn.saved
         if not arrays:
             continue
-        for t in (*fn.parents, *outs):
-            if any(a is t.data for a in arrays):
+        # by position, as the engine resolves them: the arrays the op was given (two
+        # inputs sharing one array, like x and x.detach(), were given distinct views)
+        given = fn.__dict__.get("passed") or [p.data for p in fn.parents]
+        for t, d in (*zip(fn.parents, given), *((o, o.data) for o in outs)):
+            if any(a is d for a in arrays):
                 saved.add(t)
     return saved
 
@@ -636,7 +639,7 @@ def _choose_rankdir(walk: _Walk, nodes: list) -> str:
 
 def _kept_grad(t: Tensor):
     """``t.grad`` as kept, read without the warning a non-leaf's ``.grad`` gives."""
-    return t.__dict__.get("grad")
+    return t._grad
 
 
 def _backward_ran(walk: _Walk) -> bool:
