@@ -254,7 +254,8 @@ def test_accepts_a_generator_of_parameters_and_reduces_the_loss():
 def test_repr_shows_the_settings():
     p = [nn.Parameter([1.0])]
     assert repr(optim.SGD(p, lr=0.1, momentum=0.9)) == (
-        "SGD(lr=0.1, momentum=0.9, weight_decay=0.0; 1 parameters)"
+        "SGD(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False; "
+        "1 parameters)"
     )
     assert repr(optim.Adam(p)).startswith("Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08")
 
