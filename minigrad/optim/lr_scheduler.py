@@ -25,8 +25,11 @@ keys are part of the optimizer's state and saved with it.
 as 1-d arrays, the few text settings, such as ReduceLROnPlateau's ``mode``, as their
 UTF-8 bytes in a uint8 array), so ``minigrad.save(scheduler, path)`` writes it without
 pickle; ``load_state_dict(minigrad.load(path))`` restores it into a scheduler built on
-the restored optimizer. The names are the attributes' own (``last_epoch``, ``base_lrs``,
-``_last_lr``, ``_step_count``, ``gamma``, ...). :class:`LambdaLR` does not save its
+the restored optimizer. Build the optimizer and the scheduler first, then load both
+(the constructor's initial step sets the groups' rates, so an optimizer state loaded
+before it would be overwritten; PyTorch has the same order). The names are the
+attributes' own (``last_epoch``, ``base_lrs``, ``_last_lr``, ``_step_count``, ``gamma``,
+...). :class:`LambdaLR` does not save its
 functions, as in PyTorch: build it with the same ones.
 """
 
