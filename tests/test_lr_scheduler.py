@@ -252,3 +252,75 @@ def test_one_cycle_needs_momentum_to_cycle_it():
     with pytest.raises(ValueError, match="cycle_momentum=True needs"):
         S.OneCycleLR(opt, max_lr=1.0, total_steps=4)
     S.OneCycleLR(opt, max_lr=1.0, total_steps=4, cycle_momentum=False)
+
+
+# --------------------------------------------------------------------------- Trainer
+
+X = np.linspace(-1, 1, 12).reshape(6, 2)
+Y = X.sum(axis=1, keepdims=True)
+
+
+def _fit(opt_lr, make_sched, interval="epoch", epochs=5, val=True, loss=None, **kw):
+    from minigrad.data import DataLoader
+    from minigrad.train import Trainer
+
+    model = nn.Linear(2, 1, rng=0)
+    opt = optim.SGD(model.parameters(), lr=opt_lr)
+    sched = make_sched(opt)
+    seen = []
+
+    def loss_fn(pred, y):
+        seen.append(opt.param_groups[0]["lr"])  # the rate this batch's step will use
+        return loss(pred, y) if loss else ((pred - y) ** 2).mean()
+
+    trainer = Trainer(model, loss_fn, opt, scheduler=sched, scheduler_interval=interval,
+                      progress=False, **kw)
+    history = trainer.fit(DataLoader(X, Y, batch_size=3), epochs=epochs,
+                          val_data=(X, Y) if val else None)
+    return seen, opt, history
+
+
+def test_trainer_steps_an_epoch_scheduler_once_per_epoch():
+    seen, opt, _ = _fit(0.1, lambda o: S.StepLR(o, step_size=2, gamma=0.5))
+    # training batches only (evaluation calls loss_fn too, under no_grad: every third call)
+    train = [lr for i, lr in enumerate(seen) if i % 3 != 2]
+    assert train == pytest.approx([0.1] * 4 + [0.05] * 4 + [0.025] * 2, rel=1e-15)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**2)
+
+
+def test_trainer_steps_a_step_scheduler_after_every_batch():
+    seen, _, _ = _fit(0.1, lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=10),
+                      interval="step", val=False)
+    ref = S.OneCycleLR(optim.SGD([nn.Parameter([1.0])], lr=0.1), max_lr=0.5, total_steps=10)
+    expected = [ref.get_last_lr()[0]]
+    for _ in range(9):
+        ref.step()
+        expected.append(ref.get_last_lr()[0])
+    assert seen == expected
+
+
+def test_trainer_steps_reduce_on_plateau_with_the_validation_loss():
+    # a loss whose gradient is zero: the weights and the validation loss never change
+    _, opt, history = _fit(0.1, lambda o: S.ReduceLROnPlateau(o, patience=1),
+                           epochs=6, loss=lambda p, y: (p * 0.0).sum(), eval_every=2)
+    # evaluations at epochs 2, 4, 6: best, bad, bad (> patience): one reduction
+    assert history.val_epochs == [2, 4, 6]
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, fragment",
+    [
+        (dict(make_sched=lambda o: S.StepLR(o, 1), interval="batch"), ValueError,
+         "scheduler_interval must be 'epoch' or 'step'"),
+        (dict(make_sched=lambda o: S.ReduceLROnPlateau(o), interval="step"), ValueError,
+         "use scheduler_interval='epoch'"),
+        (dict(make_sched=lambda o: S.ReduceLROnPlateau(o), val=False), ValueError,
+         "ReduceLROnPlateau scheduler needs val_data"),
+        (dict(make_sched=lambda o: 3), TypeError, "scheduler must have step()"),
+        (dict(make_sched=lambda o: S.StepLR(_sgd(), 1)), ValueError, "another optimizer"),
+    ],
+)
+def test_trainer_refuses_bad_scheduler_settings(kwargs, error, fragment):
+    with pytest.raises(error, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        _fit(0.1, **kwargs)
