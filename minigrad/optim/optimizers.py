@@ -68,8 +68,10 @@ from ..tensor import Tensor, _reclaim, _shares_saved
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
 
-#: what an optimizer accepts as ``params``: parameters, or dicts describing groups
-Params: TypeAlias = "Iterable[Tensor] | Iterable[dict[str, Any]]"
+#: what an optimizer accepts as ``params``: parameters, or dicts describing groups. Typed
+#: loosely on purpose: a literal list of group dicts whose values differ in type (a list of
+#: parameters, a float) is inferred as ``list[object]``, which a narrower type would refuse
+Params: TypeAlias = "Iterable[Any]"
 
 
 def _subtract(p: Tensor, delta: np.ndarray) -> None:
