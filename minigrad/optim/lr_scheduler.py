@@ -67,7 +67,7 @@ def _number(where: str, what: str, value: Any, *, integer: bool = False,
     if not isinstance(value, kind) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{where}: {what} must be {'an int' if integer else 'a number'}, "
                         f"got {value!r}")
-    v = int(value) if integer else float(value)
+    v = int(value) if integer else float(value)  # type: ignore[call-overload]
     if not math.isfinite(v) or (low is not None and (v <= low if low_open else v < low)) \
             or (high is not None and v > high):
         lo = "" if low is None else (f"> {low}" if low_open else f">= {low}")
@@ -394,7 +394,7 @@ class LambdaLR(LRScheduler):
                                  f"group, got {len(lr_lambda)}")
             fns = list(lr_lambda)
         else:
-            fns = [lr_lambda] * n  # type: ignore[list-item]
+            fns = [lr_lambda] * n
         for i, fn in enumerate(fns):
             if not callable(fn):
                 raise TypeError(f"LambdaLR: lr_lambda[{i}] must be callable epoch -> factor, "
