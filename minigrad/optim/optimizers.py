@@ -461,6 +461,7 @@ class SGD(Optimizer):
         state = self.state
         for group in self.param_groups:
             lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
+            dampening, nesterov = group["dampening"], group["nesterov"]
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -470,19 +471,17 @@ class SGD(Optimizer):
                     g = g + wd * p.data
                 if momentum:
                     st = state.get(p)
-                    if st is None:
-                        st = state[p] = {}
-                    b = st.get("momentum_buffer")
+                    b = None if st is None else st.get("momentum_buffer")
                     if b is None or b.shape != g.shape:
-                        b = st["momentum_buffer"] = np.array(g, dtype=p.data.dtype)
+                        b = np.array(g, dtype=p.data.dtype)
+                        state[p] = {"momentum_buffer": b}
                     else:
                         b *= momentum
-                        dampening = group["dampening"]
                         if dampening:
                             b += g * (1.0 - dampening)
                         else:
                             b += g
-                    g = g + b * momentum if group["nesterov"] else b
+                    g = g + b * momentum if nesterov else b
                 _subtract(p, g * lr)
 
 
@@ -535,6 +534,7 @@ class Adam(Optimizer):
             lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], \
                 group["amsgrad"]
             b1, b2 = group["betas"]
+            w1 = 1.0 - b1  # the lerp weight of m towards g
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -557,7 +557,14 @@ class Adam(Optimizer):
                         np.multiply(p.data, wd, out=u)
                         u += g
                         g = u
-                _lerp_(m, g, 1.0 - b1, s)  # m = β1·m + (1 − β1)·g
+                # m = β1·m + (1 − β1)·g, as m.lerp_(g, 1 − β1) (inlined _lerp_)
+                np.subtract(g, m, out=s)
+                if w1 < 0.5:
+                    s *= w1
+                    m += s
+                else:
+                    s *= w1 - 1.0
+                    np.add(s, g, out=m)
                 # v = β2·v + (1 − β2)·g·g
                 np.multiply(g, 1.0 - b2, out=s)
                 s *= g
