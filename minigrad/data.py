@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -22,7 +22,9 @@ import numpy.typing as npt
 
 from .tensor import Tensor
 
-__all__ = ["train_test_split", "StandardScaler", "DataLoader"]
+__all__ = [
+    "train_test_split", "StandardScaler", "DataLoader", "ArrayDataset", "Subset", "random_split",
+]
 
 #: what the functions here accept as data: an array, a Tensor, or anything
 #: ``numpy.asarray`` converts (nested lists of numbers)
@@ -255,6 +257,130 @@ class StandardScaler:
         return f"StandardScaler({state})"
 
 
+# ----------------------------------------------------------------------------- datasets
+class ArrayDataset:
+    """Arrays with a common first dimension, seen as a dataset of rows (PyTorch's
+    ``TensorDataset``): ``dataset[i]`` is the tuple ``(a[i], b[i], ...)``, and an index
+    array or slice gives the tuple of those rows; ``len(dataset)`` is the number of rows.
+
+    Args:
+        *arrays: numpy arrays, minigrad Tensors (their ``.data``) or array-likes, all with
+            the same first dimension. Arrays are kept as given, not copied.
+    """
+
+    def __init__(self, *arrays: ArrayLike) -> None:
+        self.arrays: tuple[np.ndarray, ...] = tuple(_rows(arrays, "ArrayDataset")[0])
+
+    def __len__(self) -> int:
+        return int(self.arrays[0].shape[0])
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return tuple(a[index] for a in self.arrays)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(a.shape) for a in self.arrays)
+        return f"ArrayDataset({shapes})"
+
+
+class Subset:
+    """The rows ``indices`` of ``dataset``, in that order: ``subset[i]`` is
+    ``dataset[indices[i]]``. :func:`random_split` returns these."""
+
+    def __init__(self, dataset: ArrayDataset | Subset, indices: Any) -> None:
+        if not isinstance(dataset, (ArrayDataset, Subset)):
+            raise TypeError(f"Subset: dataset must be an ArrayDataset or a Subset, got "
+                            f"{type(dataset).__name__}")
+        idx = np.asarray(indices)
+        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+            raise TypeError(f"Subset: indices must be a 1-d sequence of ints, got shape "
+                            f"{idx.shape}, dtype {idx.dtype}")
+        n = len(dataset)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"Subset: indices must lie in [0, {n}) for a dataset of {n} "
+                             f"rows, got values from {idx.min()} to {idx.max()}")
+        self.dataset = dataset
+        self.indices: np.ndarray = idx.astype(np.intp, copy=True)
+
+    def __len__(self) -> int:
+        return int(self.indices.shape[0])
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return self.dataset[self.indices[index]]
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The subset's rows of each array, as new arrays."""
+        base = self.dataset
+        idx = self.indices
+        while isinstance(base, Subset):  # compose the index maps down to the arrays
+            idx = base.indices[idx]
+            base = base.dataset
+        return tuple(a[idx] for a in base.arrays)
+
+    def __repr__(self) -> str:
+        return f"Subset({len(self)} of {len(self.dataset)} rows)"
+
+
+def random_split(
+    dataset: ArrayDataset | Subset,
+    lengths: Sequence[int | float],
+    rng: Seed = None,
+) -> list[Subset]:
+    """Split ``dataset`` into disjoint random subsets of the given lengths, as PyTorch's
+    ``random_split``.
+
+    Args:
+        dataset: an :class:`ArrayDataset` or a :class:`Subset`.
+        lengths: row counts summing to ``len(dataset)``, or fractions summing to 1: each
+            part then gets ``floor(n · fraction)`` rows and the rows left over go one by
+            one to the parts in order, from the first.
+        rng: an int seed or None for ``numpy.random.RandomState(rng)``, or a generator to
+            draw from. One permutation of the rows is drawn; the parts are its
+            consecutive slices.
+
+    Returns:
+        A list of :class:`Subset`, one per length.
+    """
+    where = "random_split"
+    if not isinstance(dataset, (ArrayDataset, Subset)):
+        raise TypeError(f"{where}: dataset must be an ArrayDataset or a Subset, got "
+                        f"{type(dataset).__name__}")
+    lengths = list(lengths)
+    if not lengths:
+        raise ValueError(f"{where}: lengths is empty")
+    for i, x in enumerate(lengths):
+        if not isinstance(x, numbers.Real) or isinstance(x, (bool, np.bool_)) or x < 0 \
+                or not math.isfinite(x):
+            raise ValueError(f"{where}: lengths[{i}] must be a count or a fraction >= 0, "
+                             f"got {x!r}")
+    n = len(dataset)
+    total = float(sum(lengths))
+    counts: list[int]
+    if not all(_is_int(x) for x in lengths) and math.isclose(total, 1.0) and total <= 1.0:
+        if any(x > 1 for x in lengths):
+            raise ValueError(f"{where}: fractions must lie in [0, 1], got {lengths}")
+        counts = [int(math.floor(n * x)) for x in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+    elif all(_is_int(x) for x in lengths):
+        counts = [int(x) for x in lengths]
+    else:
+        raise ValueError(f"{where}: lengths must be row counts (ints) summing to {n} or "
+                         f"fractions summing to 1, got {lengths} (sum {total})")
+    if sum(counts) != n:
+        raise ValueError(f"{where}: the lengths {counts} sum to {sum(counts)}, but the dataset "
+                         f"has {n} rows")
+    if isinstance(rng, (np.random.RandomState, np.random.Generator)):
+        order = rng.permutation(n)
+    else:
+        order = _random_state(rng, where).permutation(n)
+    out = []
+    start = 0
+    for c in counts:
+        out.append(Subset(dataset, order[start : start + c]))
+        start += c
+    return out
+
+
 # ----------------------------------------------------------------------------- batches
 class DataLoader:
     """Iterate over arrays in mini-batches of rows, optionally reshuffled every epoch.
@@ -282,7 +408,9 @@ class DataLoader:
     Args:
         *arrays: numpy arrays, minigrad Tensors (their ``.data``) or array-likes, all
             with the same first dimension; or one tuple of them, ``DataLoader((X, y),
-            ...)``, as a PyTorch dataset of pairs would be passed.
+            ...)``, as a PyTorch dataset of pairs would be passed; or one dataset, an
+            :class:`ArrayDataset` or a :class:`Subset` of one (from
+            :func:`random_split`), whose rows are gathered into arrays once, here.
         batch_size: rows per batch, a positive int.
         shuffle: reshuffle the rows at the start of every epoch.
         seed: an int or None for a new ``RandomState``, or a generator to draw from.
@@ -299,7 +427,7 @@ class DataLoader:
 
     def __init__(
         self,
-        *arrays: ArrayLike | tuple[ArrayLike, ...],
+        *arrays: ArrayLike | tuple[ArrayLike, ...] | ArrayDataset | Subset,
         batch_size: int,
         shuffle: bool = False,
         seed: Seed = None,
@@ -309,7 +437,11 @@ class DataLoader:
         where = "DataLoader"
         seed = _seed_or_random_state(seed, random_state, where)
         first = arrays[0] if len(arrays) == 1 else None
-        if isinstance(first, tuple):
+        if isinstance(first, ArrayDataset):
+            arrays = first.arrays
+        elif isinstance(first, Subset):
+            arrays = first.arrays()
+        elif isinstance(first, tuple):
             # DataLoader((X, y), ...): the arrays as one tuple. Only a tuple, and only of
             # arrays or Tensors: a list (or a tuple of numbers) is one array-like, as before.
             if first and all(isinstance(a, (np.ndarray, Tensor)) for a in first):

@@ -9,6 +9,13 @@ compressed members (``numpy.savez_compressed`` writes them) and any size in the 
 disagrees with the others or with the file's size, before reading any array data, so a
 file cannot make ``load`` take much more memory than the file's own size.
 
+Optimizers and learning-rate schedulers save the same way: their ``state_dict()`` is a
+flat dict of named numeric arrays (``param_groups.0.lr``, ``state.3.exp_avg``,
+``last_epoch``, ...; the naming is described in :mod:`minigrad.optim.optimizers` and
+:mod:`minigrad.optim.lr_scheduler`), so ``save(optimizer, path)`` writes it and
+``optimizer.load_state_dict(load(path))`` restores it, which checks every name, shape and
+setting before changing anything. Nothing here is specific to them.
+
 ``save`` writes the archive into a temporary file next to the target and renames it
 over the target with ``os.replace``: a reader sees either the old file or the whole
 new one, and a failure half-way leaves the old file untouched.

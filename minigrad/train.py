@@ -158,6 +158,13 @@ def _batches(data, where: str):
     return data
 
 
+def _on_plateau(scheduler: Any) -> bool:
+    """Whether ``scheduler`` is stepped with a metric (a ReduceLROnPlateau)."""
+    from .optim.lr_scheduler import ReduceLROnPlateau
+
+    return isinstance(scheduler, ReduceLROnPlateau)
+
+
 def _rows(batch) -> int:
     shape = np.shape(batch[-1])
     return shape[0] if shape else 1
@@ -191,6 +198,13 @@ class Trainer:
             can watch it: in a Jupyter kernel, or when standard error is a terminal; True
             shows it anywhere (a log file too), False never.
         verbose: False is the older spelling of ``progress=False``.
+        scheduler: a learning-rate scheduler of ``optimizer``
+            (``minigrad.optim.lr_scheduler``), or None. A ``ReduceLROnPlateau`` is
+            stepped with the validation loss after each evaluation (so it needs
+            ``val_data``); any other is stepped without arguments.
+        scheduler_interval: ``"epoch"`` steps the scheduler once after each epoch (after
+            that epoch's evaluation); ``"step"`` after every optimizer step, as
+            ``OneCycleLR`` expects.
     """
 
     def __init__(
@@ -205,7 +219,27 @@ class Trainer:
         restore_best: bool = True,
         verbose: bool = True,
         progress: bool | None = None,
+        scheduler: Any = None,
+        scheduler_interval: str = "epoch",
     ) -> None:
+        if scheduler_interval not in ("epoch", "step"):
+            raise ValueError(
+                f"Trainer: scheduler_interval must be 'epoch' or 'step', got "
+                f"{scheduler_interval!r}"
+            )
+        if scheduler is not None:
+            if not callable(getattr(scheduler, "step", None)):
+                raise TypeError(
+                    f"Trainer: scheduler must have step() (a minigrad.optim.lr_scheduler "
+                    f"scheduler), got {type(scheduler).__name__}"
+                )
+            if getattr(scheduler, "optimizer", optimizer) is not optimizer:
+                raise ValueError("Trainer: the scheduler was built for another optimizer")
+            if _on_plateau(scheduler) and scheduler_interval != "epoch":
+                raise ValueError(
+                    "Trainer: a ReduceLROnPlateau scheduler is stepped with the validation "
+                    "loss after each evaluation; use scheduler_interval='epoch'"
+                )
         if not isinstance(eval_every, int) or eval_every < 1:
             raise ValueError(f"Trainer: eval_every must be a positive int, got {eval_every!r}")
         if patience is not None and (not isinstance(patience, int) or patience < 1):
@@ -247,6 +281,8 @@ class Trainer:
                 f"watch), got {type(progress).__name__} {progress!r}"
             )
         self.progress = progress
+        self.scheduler = scheduler
+        self.scheduler_interval = scheduler_interval
         self.history = History()
 
     # ------------------------------------------------------------------ one pass
@@ -254,6 +290,7 @@ class Trainer:
         """One pass over ``data`` (at most ``max_steps`` batches); returns the weighted mean
         batch loss and the number of steps taken."""
         model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
+        per_step = self.scheduler if self.scheduler_interval == "step" else None
         total = 0.0
         rows = 0
         steps = 0
@@ -263,6 +300,8 @@ class Trainer:
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if per_step is not None:
+                per_step.step()
             n = _rows(batch)
             total += float(loss.data) * n
             rows += n
@@ -315,6 +354,8 @@ class Trainer:
             raise ValueError(f"fit: max_steps must be a positive int or None, got {max_steps!r}")
         if self.patience is not None and val_data is None:
             raise ValueError("fit: early stopping (patience) needs val_data to watch")
+        if _on_plateau(self.scheduler) and val_data is None:
+            raise ValueError("fit: a ReduceLROnPlateau scheduler needs val_data to watch")
         train_data = _batches(train_data, "fit: train_data")
         if val_data is not None:
             val_data = _batches(val_data, "fit: val_data")
@@ -351,6 +392,11 @@ class Trainer:
                         if self.patience is not None and waited >= self.patience:
                             history.stopped_epoch = epoch
                             last = True
+                if self.scheduler is not None and self.scheduler_interval == "epoch":
+                    if not _on_plateau(self.scheduler):
+                        self.scheduler.step()
+                    elif history.val_epochs and history.val_epochs[-1] == epoch:
+                        self.scheduler.step(history.val_loss[-1])
                 if progress is not None:
                     progress.update(epoch, history, last)
                 if last:

@@ -8,7 +8,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.data import DataLoader, StandardScaler, train_test_split
+from minigrad.data import (
+    ArrayDataset,
+    DataLoader,
+    StandardScaler,
+    Subset,
+    random_split,
+    train_test_split,
+)
 
 # ----------------------------------------------------------------------------- split
 
@@ -283,3 +290,94 @@ def test_loader_errors():
         DataLoader(batch_size=2)
     with pytest.raises(ValueError, match="0-d"):
         DataLoader(np.float64(1.0), batch_size=1)
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+def _dataset(n=10):
+    return ArrayDataset(np.arange(n * 2.0).reshape(n, 2), minigrad.tensor(np.arange(n) % 3))
+
+
+def test_array_dataset_gives_tuples_of_rows():
+    ds = _dataset()
+    assert len(ds) == 10
+    x, y = ds[3]
+    np.testing.assert_array_equal(x, [6.0, 7.0])
+    assert y == 0
+    xs, ys = ds[[1, 4]]
+    np.testing.assert_array_equal(ys, [1, 1])
+    assert xs.shape == (2, 2)
+    with pytest.raises(ValueError, match="ArrayDataset: all arrays must have the same number"):
+        ArrayDataset(np.zeros(3), np.zeros(4))
+
+
+def test_random_split_counts_are_disjoint_cover_and_seeded():
+    ds = _dataset(10)
+    a, b, c = random_split(ds, [5, 3, 2], rng=4)
+    assert [len(a), len(b), len(c)] == [5, 3, 2]
+    rows = np.concatenate([s.indices for s in (a, b, c)])
+    assert sorted(rows.tolist()) == list(range(10))  # disjoint and complete
+    again = random_split(ds, [5, 3, 2], rng=4)
+    assert all(np.array_equal(s.indices, t.indices) for s, t in zip((a, b, c), again,
+                                                                     strict=True))
+    other = random_split(ds, [5, 3, 2], rng=5)
+    assert not np.array_equal(a.indices, other[0].indices)
+    np.testing.assert_array_equal(a[0][0], ds[a.indices[0]][0])
+    # the permutation is RandomState(seed)'s
+    np.testing.assert_array_equal(a.indices, np.random.RandomState(4).permutation(10)[:5])
+
+
+@pytest.mark.parametrize("n, fractions", [(10, [0.7, 0.3]), (11, [0.5, 0.25, 0.25]),
+                                          (7, [0.1, 0.1, 0.8]), (5, [0.3, 0.3, 0.2, 0.2])])
+def test_random_split_fractions_give_pytorchs_lengths(n, fractions):
+    torch = pytest.importorskip("torch", reason="comparison against torch.utils.data")
+    ours = [len(s) for s in random_split(_dataset(n), fractions, rng=0)]
+    theirs = [len(s) for s in torch.utils.data.random_split(range(n), fractions)]
+    assert ours == theirs and sum(ours) == n
+
+
+def test_random_split_fractions_by_hand():
+    # 11 rows, halves: floor gives 5 and 5, the row left over goes to the first part
+    assert [len(s) for s in random_split(_dataset(11), [0.5, 0.5], rng=0)] == [6, 5]
+
+
+@pytest.mark.parametrize(
+    "lengths, fragment",
+    [([5, 4], "sum to 9, but the dataset has 10 rows"), ([0.5, 0.6], "fractions summing to 1"),
+     ([-1, 11], "lengths[0] must be"), ([], "lengths is empty"), ([0.5, True], "lengths[1]")],
+)
+def test_random_split_refuses_bad_lengths(lengths, fragment):
+    with pytest.raises(ValueError) as info:
+        random_split(_dataset(10), lengths, rng=0)
+    assert fragment in str(info.value)
+
+
+def test_subset_of_a_subset_and_bad_indices():
+    ds = _dataset(10)
+    inner = Subset(ds, [9, 8, 7, 6])
+    outer = Subset(inner, [3, 0])
+    np.testing.assert_array_equal(outer[0][0], ds[6][0])
+    np.testing.assert_array_equal(outer.arrays()[0], ds.arrays[0][[6, 9]])
+    with pytest.raises(IndexError, match=r"Subset: indices must lie in \[0, 4\)"):
+        Subset(inner, [4])
+    with pytest.raises(TypeError, match="ArrayDataset or a Subset"):
+        random_split([1, 2, 3], [1, 2])
+
+
+def test_data_loader_accepts_datasets_arrays_and_tuples():
+    ds = _dataset(10)
+    x, y = ds.arrays
+    loaders = [DataLoader(ds, batch_size=4, shuffle=True, seed=2),
+               DataLoader(x, y, batch_size=4, shuffle=True, seed=2),
+               DataLoader((x, y), batch_size=4, shuffle=True, seed=2)]
+    runs = [[b for b in loader] for loader in loaders]
+    for run in runs[1:]:
+        for (xa, ya), (xb, yb) in zip(runs[0], run, strict=True):
+            np.testing.assert_array_equal(xa, xb)
+            np.testing.assert_array_equal(ya, yb)
+    train, _ = random_split(ds, [0.6, 0.4], rng=1)
+    batches = list(DataLoader(train, batch_size=4))
+    assert [len(b[0]) for b in batches] == [4, 2]
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]),
+                                  y[train.indices])

@@ -254,7 +254,8 @@ def test_accepts_a_generator_of_parameters_and_reduces_the_loss():
 def test_repr_shows_the_settings():
     p = [nn.Parameter([1.0])]
     assert repr(optim.SGD(p, lr=0.1, momentum=0.9)) == (
-        "SGD(lr=0.1, momentum=0.9, weight_decay=0.0; 1 parameters)"
+        "SGD(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False; "
+        "1 parameters)"
     )
     assert repr(optim.Adam(p)).startswith("Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08")
 
@@ -308,3 +309,204 @@ def test_wrong_parameter_types_are_refused(params, fragment):
 def test_lr_must_be_a_number():
     with pytest.raises(TypeError, match="SGD: lr must be a number"):
         optim.SGD(_p(), lr="fast")
+
+
+# --------------------------------------------------------------------------- new rules by hand
+
+
+def test_sgd_dampening_and_nesterov_by_hand():
+    # dampening 0.5: step 1 b = g = 0.5 (first value); step 2 b = 0.9·0.5 + 0.5·(−1) = −0.05
+    _, got = _trajectory(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.5))
+    assert got[0, 0] == pytest.approx(0.95, rel=1e-15)
+    assert got[1, 0] == pytest.approx(0.95 + 0.005, rel=1e-14)
+    # nesterov: step 1 b = g, update g + 0.9·b = 1.9·g: p = 1 − 0.1·0.95 = 0.905
+    # step 2: b = 0.9·0.5 − 1 = −0.55; update −1 + 0.9·(−0.55) = −1.495: p = 0.905 + 0.1495
+    _, got = _trajectory(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True))
+    assert got[0, 0] == pytest.approx(0.905, rel=1e-15)
+    assert got[1, 0] == pytest.approx(1.0545, rel=1e-14)
+
+
+def test_adamw_decays_the_weights_apart_from_the_gradient():
+    # step 1: p = 1·(1 − 0.1·0.5) = 0.95, then Adam's first step moves it by lr: 0.85
+    _, got = _trajectory(lambda ps: optim.AdamW(ps, lr=0.1, weight_decay=0.5))
+    assert got[0, 0] == pytest.approx(0.95 - 0.1 * 0.5 / (0.5 + 1e-8), rel=1e-15)
+    # a zero gradient (third value, step 2) still shrinks the weight
+    p = nn.Parameter(np.array([2.0]))
+    opt = optim.AdamW([p], lr=0.1, weight_decay=0.5)
+    p.grad = mg.tensor([0.0])
+    opt.step()
+    assert p.data[0] == 2.0 * (1 - 0.05)
+
+
+def test_rmsprop_by_hand():
+    # step 1: v = 0.01·g², d = 0.1·|g| + eps, p = p − 0.01·g/d = p − 0.1·sign(g) (nearly)
+    _, got = _trajectory(lambda ps: optim.RMSprop(ps, lr=0.01, eps=0.0))
+    np.testing.assert_allclose(got[0], np.array(P0) - 0.1 * np.sign(GRADS[0]), rtol=1e-14)
+    # step 2, first value: v = 0.99·0.0025 + 0.01·1 = 0.012475, p = 0.9 + 0.01/√v
+    assert got[1, 0] == pytest.approx(0.9 + 0.01 / np.sqrt(0.012475), rel=1e-14)
+
+
+def test_adagrad_by_hand():
+    # step 1: s = 0.1 + g², p = p − 0.1·g/√s; step 2 with lr_decay 0.5: clr = 0.1/1.5
+    _, got = _trajectory(lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.5,
+                                                  initial_accumulator_value=0.1, eps=0.0))
+    g1, g2 = np.array(GRADS[0]), np.array(GRADS[1])
+    p1 = np.array(P0) - 0.1 * g1 / np.sqrt(0.1 + g1**2)
+    p2 = p1 - (0.1 / 1.5) * g2 / np.sqrt(0.1 + g1**2 + g2**2)
+    np.testing.assert_allclose(got[0], p1, rtol=1e-14)
+    np.testing.assert_allclose(got[1], p2, rtol=1e-14)
+
+
+# --------------------------------------------------------------------------- against PyTorch
+
+TORCH_CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.8, dampening=0.3, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("Adam", dict(lr=0.05)),
+    ("Adam", dict(lr=0.05, betas=(0.3, 0.9), eps=1e-4, weight_decay=0.1)),
+    ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.01)),
+    ("AdamW", dict(lr=0.05)),
+    ("AdamW", dict(lr=0.05, betas=(0.8, 0.99), weight_decay=0.3, amsgrad=True)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1, momentum=0.9)),
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True)),
+    ("RMSprop", dict(lr=0.01, alpha=0.3, centered=True, weight_decay=0.01)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.1, weight_decay=0.05, initial_accumulator_value=0.2,
+                     eps=1e-6)),
+]
+
+
+@pytest.mark.parametrize("name, settings", TORCH_CASES,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(TORCH_CASES)])
+def test_trajectories_match_torch(name, settings):
+    torch = pytest.importorskip("torch", reason="comparison against torch.optim")
+    rng = np.random.default_rng(3)
+    shapes = [(3, 4), (4,)]
+    starts = [rng.normal(size=s) for s in shapes]
+    grads = [[rng.normal(size=s) for s in shapes] for _ in range(8)]
+    grads[3][1][:] = 0.0  # a zero gradient: decay and momentum still act
+    ours = [nn.Parameter(a.copy()) for a in starts]
+    theirs = [torch.tensor(a.copy(), requires_grad=True) for a in starts]
+    # two groups, the second with its own learning rate
+    opt = getattr(optim, name)([{"params": [ours[0]]}, {"params": [ours[1]], "lr": 0.02}],
+                               **settings)
+    ref = getattr(torch.optim, name)([{"params": [theirs[0]]},
+                                      {"params": [theirs[1]], "lr": 0.02}], **settings)
+    for step_grads in grads:
+        for p, t, g in zip(ours, theirs, step_grads, strict=True):
+            p.grad = mg.tensor(g)
+            t.grad = torch.tensor(g)
+        opt.step()
+        ref.step()
+        for p, t in zip(ours, theirs, strict=True):
+            # PyTorch's CPU kernels fuse some multiply-adds: agreement to rounding
+            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- parameter groups
+
+
+def test_param_groups_take_their_own_settings_and_the_defaults():
+    a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
+    opt = optim.SGD([{"params": a}, {"params": [b], "lr": 0.5, "momentum": 0.9}], lr=0.1)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert opt.param_groups[0]["momentum"] == 0.0 and opt.param_groups[1]["momentum"] == 0.9
+    a.grad = mg.tensor([1.0])
+    b.grad = mg.tensor([1.0])
+    opt.step()
+    assert a.data[0] == pytest.approx(0.9) and b.data[0] == pytest.approx(0.5)
+    c = nn.Parameter([1.0])
+    opt.add_param_group({"params": [c], "weight_decay": 0.1})
+    assert opt.param_groups[2]["lr"] == 0.1 and len(opt.params) == 3
+    with pytest.raises(AttributeError, match="different learning rates"):
+        _ = opt.lr
+    opt.lr = 0.3  # sets every group
+    assert [g["lr"] for g in opt.param_groups] == [0.3, 0.3, 0.3]
+    assert "3 parameters in 3 groups" in repr(opt)
+
+
+@pytest.mark.parametrize(
+    "make, error, fragment",
+    [
+        (lambda a, b: optim.SGD([{"params": [a]}, {"params": [a]}]), ValueError,
+         "already in another parameter group"),
+        (lambda a, b: optim.SGD([{"params": [a]}, b]), TypeError, "mixes"),
+        (lambda a, b: optim.SGD([{"params": [a]}, {"params": [b], "lr": -1}]), ValueError,
+         "SGD: param group 1: lr"),
+        (lambda a, b: optim.Adam([{"params": [a]}, {"lr": 0.1}]), ValueError, "no 'params'"),
+        (lambda a, b: optim.SGD([{"params": []}]), ValueError, "empty parameter list"),
+        (lambda a, b: optim.SGD([a], momentum=0.0, nesterov=True), ValueError,
+         "nesterov=True needs momentum > 0"),
+        (lambda a, b: optim.SGD([a], momentum=0.9, dampening=0.1, nesterov=True), ValueError,
+         "dampening = 0"),
+        (lambda a, b: optim.SGD([a], nesterov=1), TypeError, "nesterov must be True or False"),
+        (lambda a, b: optim.RMSprop([a], alpha=-0.1), ValueError, "RMSprop: alpha"),
+        (lambda a, b: optim.Adagrad([a], lr_decay=-1), ValueError, "Adagrad: lr_decay"),
+        (lambda a, b: optim.AdamW([a], betas=(0.9, 1.0)), ValueError, "AdamW: betas[1]"),
+        (lambda a, b: optim.SGD({"params": [a]}), TypeError, "not a single dict"),
+    ],
+)
+def test_bad_groups_and_settings_are_refused(make, error, fragment):
+    with pytest.raises(error) as info:
+        make(nn.Parameter([1.0]), nn.Parameter([2.0]))
+    assert fragment in str(info.value)
+
+
+# --------------------------------------------------------------------------- state_dict
+
+
+def test_state_dict_naming_scheme():
+    a, b = nn.Parameter(np.ones((2, 3))), nn.Parameter(np.ones(3))
+    opt = optim.Adam([{"params": [a]}, {"params": [b], "lr": 0.5}], betas=(0.8, 0.9))
+    a.grad = mg.tensor(np.ones((2, 3)))
+    opt.step()  # only a has state
+    sd = opt.state_dict()
+    assert sd["param_groups.0.params"].tolist() == [0]
+    assert sd["param_groups.1.params"].tolist() == [1]
+    assert sd["param_groups.1.lr"].shape == () and sd["param_groups.1.lr"] == 0.5
+    assert sd["param_groups.0.betas"].tolist() == [0.8, 0.9]
+    assert sd["param_groups.0.amsgrad"].dtype == np.bool_
+    assert sd["state.0.step"].dtype == np.int64 and sd["state.0.step"] == 1
+    assert sd["state.0.exp_avg"].shape == (2, 3)
+    assert not any(k.startswith("state.1.") for k in sd)
+    sd["state.0.exp_avg"][...] = 7.0  # a copy, not the live buffer
+    assert not np.any(opt.state[a]["exp_avg"] == 7.0)
+
+
+def _adam_with_state():
+    a = nn.Parameter(np.ones((2, 3)))
+    opt = optim.Adam([a], lr=0.1)
+    a.grad = mg.tensor(np.ones((2, 3)))
+    opt.step()
+    return opt
+
+
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda sd: sd.update({"extra": np.zeros(1)}), "unexpected entry 'extra'"),
+        (lambda sd: sd.update({"state.0.velocity": np.zeros((2, 3))}), "no state named"),
+        (lambda sd: sd.update({"state.0.exp_avg": np.zeros((3, 2))}), "has shape (3, 2)"),
+        (lambda sd: sd.update({"state.0.step": np.array(1.5)}), "0-d integer"),
+        (lambda sd: sd.update({"state.5.exp_avg": np.zeros((2, 3))}), "parameter 5"),
+        (lambda sd: sd.update({"param_groups.0.lr": np.array(-1.0)}), "lr must be"),
+        (lambda sd: sd.update({"param_groups.1.lr": np.array(1.0)}), "parameter groups [0, 1]"),
+        (lambda sd: sd.pop("param_groups.0.eps"), "'param_groups.0.eps' is missing"),
+        (lambda sd: sd.update({"param_groups.0.params": np.array([0, 1])}), "the saved one 2"),
+    ],
+)
+def test_load_state_dict_refuses_what_does_not_fit(edit, fragment):
+    opt = _adam_with_state()
+    sd = opt.state_dict()
+    edit(sd)
+    before = opt.state_dict()
+    with pytest.raises((ValueError, TypeError)) as info:
+        opt.load_state_dict(sd)
+    assert fragment in str(info.value)
+    after = opt.state_dict()  # nothing changed
+    assert before.keys() == after.keys()
+    for k in before:
+        np.testing.assert_array_equal(before[k], after[k])
