@@ -32,10 +32,10 @@ from __future__ import annotations
 import os
 
 # One BLAS thread, unless the environment says otherwise; set before numpy loads BLAS.
-# These matrices are small (a batch of 32 rows), and BLAS threads cost more in hand-offs
-# than they save: on two busy cores, a (32, 64) @ (64, 256) float32 product took 6.5 ms
-# with OpenBLAS's default threads and 0.06 ms with one, and this whole run took 26 s
-# instead of 16 s.
+# These matrices are small (a batch of 32 rows): on idle cores extra BLAS threads gain
+# nothing, and on busy ones their hand-offs cost much: on two cores shared with other work,
+# a (32, 64) @ (64, 256) float32 product took 6.5 ms with OpenBLAS's default threads and
+# 0.06 ms with one, and this whole run 26 s instead of 16 s.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
@@ -205,7 +205,7 @@ def table(runs: list[Run]) -> str:
     ]
     for r in runs:
         lines.append(f"| {r.name} | {r.parameters:,} | {r.epochs} | "
-                     f"{100 * r.test_accuracy:.2f} % | {r.train_time_s:.1f} s |")
+                     f"{100 * r.test_accuracy:.2f} % | {r.train_time_s:.2f} s |")
     return "\n".join(lines)
 
 
