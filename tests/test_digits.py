@@ -231,7 +231,7 @@ def test_shift_images_moves_each_image_by_at_most_one_pixel():
 
 
 @pytest.mark.skipif(os.environ.get("MINIGRAD_SLOW") != "1",
-                    reason="the full example takes about 20 s; set MINIGRAD_SLOW=1 to run it")
+                    reason="the full example takes about 10 s; set MINIGRAD_SLOW=1 to run it")
 def test_full_example_cnn_reaches_98_percent_within_a_minute(tmp_path):
     figures = json.loads(_run_example("--json", "--no-plots", cwd=tmp_path, timeout=300))
     cnn = figures["models"][-1]
