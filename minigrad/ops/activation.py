@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class LogSigmoid(Function):
         return g * (np.where(x < 0, 1.0, e) / (1.0 + e))  # σ(−x)
 
 
-def logsigmoid(x) -> Tensor:
+def logsigmoid(x: Any) -> Tensor:
     """log σ(x) = −log(1 + e^−x), computed as min(x, 0) − log1p(e^−|x|): finite, forward
     and backward, for every finite input (logsigmoid(−1000) = −1000, logsigmoid(1000) = 0).
     The derivative is σ(−x). PyTorch's ``F.logsigmoid``."""
@@ -148,7 +149,7 @@ class LeakyReLU(Function):
         return f"x·negative_slope (negative_slope = {negative_slope}) must fit the dtype"
 
 
-def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope·x. At 0 the gradient is negative_slope, as in
     PyTorch's ``F.leaky_relu`` (its backward tests x > 0). Finite for every finite input
     while negative_slope·x fits the dtype."""
@@ -189,7 +190,7 @@ class ELU(Function):
         return f"α·(eˣ − 1) (α = {alpha}) must fit the dtype"
 
 
-def elu(x, alpha: float = 1.0) -> Tensor:
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else α·(eˣ − 1) (computed with expm1). Finite, forward and backward,
     for every finite input. At 0 the gradient is α (PyTorch's ``F.elu`` takes the
     left-hand branch, x ≤ 0, there); with α = 1 the derivative is continuous."""
@@ -212,7 +213,7 @@ class SELU(ELU):
                 "3.24e38 (float32)")
 
 
-def selu(x) -> Tensor:
+def selu(x: Any) -> Tensor:
     """λ·x for x > 0, else λ·α·(eˣ − 1), with PyTorch's constants α = 1.6732632423543772,
     λ = 1.0507009873554805. Finite, forward and backward, for every finite input whose
     λ·x fits the dtype (|x| < 1.71e308 in float64). At 0 the gradient is λ·α = 1.7581
@@ -232,7 +233,7 @@ class CELU(ELU):
                 "below log of the largest float (709.78 for float64)")
 
 
-def celu(x, alpha: float = 1.0) -> Tensor:
+def celu(x: Any, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else α·(e^(x/α) − 1); α = 0 is refused. The derivative is continuous
     (1 at 0, the left-hand branch as in PyTorch's ``F.celu``). Finite, forward and
     backward, for every finite input when α > 0; for α < 0, e^(x/α) overflows for
@@ -306,7 +307,7 @@ class GELU(Function):
         return g * _gelu_slope(x)
 
 
-def gelu(x, approximate: str = "none") -> Tensor:
+def gelu(x: Any, approximate: str = "none") -> Tensor:
     """x·Φ(x) = x/2·(1 + erf(x/√2)) (approximate="none"), or PyTorch's tanh approximation
     x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (approximate="tanh"), as ``F.gelu``.
 
@@ -338,7 +339,7 @@ class SiLU(Function):
         return g * (s * (1.0 + _clip(x, 800.0) * (1.0 - s)))
 
 
-def silu(x) -> Tensor:
+def silu(x: Any) -> Tensor:
     """x·σ(x) (swish), with the derivative σ(x)·(1 + x·(1 − σ(x))) as PyTorch's
     ``F.silu``. σ is formed from e^−|x|, so forward and backward are finite for every
     finite input."""
@@ -362,7 +363,7 @@ class Mish(Function):
         return g * (t + _clip(x, 800.0) * _sigmoid(x, e) * (1.0 - t * t))
 
 
-def mish(x) -> Tensor:
+def mish(x: Any) -> Tensor:
     """x·tanh(softplus(x)), with PyTorch's ``F.mish`` derivative
     tanh(sp) + x·σ(x)·(1 − tanh²(sp)), sp = softplus(x). tanh(softplus(x)) is a rational
     function of e^−|x|, so forward and backward are finite for every finite input."""
@@ -401,7 +402,7 @@ def _softplus_z(x, beta: float):
     return xc * beta if beta != 1.0 else xc
 
 
-def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(βx))/β, and x itself where βx > threshold (PyTorch's ``F.softplus``,
     whose value and derivative jump slightly there: the derivative is σ(βx) below the
     threshold and 1 above). Computed as max(x, 0) + log1p(e^−|βx|)/β (for β > 0), so
@@ -430,7 +431,7 @@ class Softsign(Function):
         return g / d / d  # not / d²: (1 + |x|)² overflows for |x| above 1.3e154
 
 
-def softsign(x) -> Tensor:
+def softsign(x: Any) -> Tensor:
     """x / (1 + |x|), with derivative 1 / (1 + |x|)² (1 at 0, as PyTorch's ``F.softsign``
     through abs). Finite, forward and backward, for every finite input."""
     return Softsign.apply(x)
@@ -451,7 +452,7 @@ class Hardtanh(Function):
         return g * mask
 
 
-def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """x clipped to [min_val, max_val]. The gradient is 1 strictly inside and 0 outside
     and at the bounds themselves, as in PyTorch's ``F.hardtanh``. min_val > max_val is
     refused. Finite for every finite input."""
@@ -472,7 +473,7 @@ class ReLU6(Hardtanh):
         return Hardtanh.forward(self, x, min_val=0.0, max_val=6.0)
 
 
-def relu6(x) -> Tensor:
+def relu6(x: Any) -> Tensor:
     """min(max(x, 0), 6), PyTorch's ``F.relu6`` (hardtanh(x, 0, 6)): the gradient is 1
     on (0, 6) and 0 elsewhere, at 0 and at 6 too. Finite for every finite input."""
     return ReLU6.apply(x)
@@ -493,7 +494,7 @@ class Hardsigmoid(Function):
         return g * mask / 6
 
 
-def hardsigmoid(x) -> Tensor:
+def hardsigmoid(x: Any) -> Tensor:
     """min(max(x + 3, 0), 6) / 6, PyTorch's ``F.hardsigmoid``: the gradient is 1/6 on
     (−3, 3) and 0 elsewhere, at ±3 too. Finite for every finite input."""
     return Hardsigmoid.apply(x)
@@ -513,7 +514,7 @@ class Hardswish(Function):
         return np.where(x < -3, 0.0, np.where(x <= 3, g * (x / 3 + 0.5), g))
 
 
-def hardswish(x) -> Tensor:
+def hardswish(x: Any) -> Tensor:
     """x·min(max(x + 3, 0), 6) / 6, PyTorch's ``F.hardswish``. The derivative is 0 below
     −3, x/3 + 1/2 on [−3, 3] and 1 above; at the kinks PyTorch takes the middle piece
     (−1/2 at −3, 3/2 at 3), and so does this. Finite for every finite input."""

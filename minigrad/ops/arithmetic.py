@@ -9,6 +9,7 @@ number, and float32 stays float32); the Tensor operators are these functions.
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class AddScalar(Function):
 
 
 @implements(np.add)
-def add(a, b) -> Tensor:
+def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting as numpy does. Finite unless the sum passes the dtype's largest
     value (1.8e308 for float64)."""
     if type(b) in SCALARS:
@@ -82,7 +83,7 @@ class RSubScalar(Function):
 
 
 @implements(np.subtract)
-def sub(a, b) -> Tensor:
+def sub(a: Any, b: Any) -> Tensor:
     """a − b, broadcasting as numpy does. Finite unless the difference passes the dtype's
     largest value."""
     if type(b) in SCALARS:
@@ -120,7 +121,7 @@ class MulScalar(Function):
 
 
 @implements(np.multiply)
-def mul(a, b) -> Tensor:
+def mul(a: Any, b: Any) -> Tensor:
     """a ⊙ b (elementwise), broadcasting as numpy does. Finite unless a product passes the
     dtype's largest value (tiny products underflow to 0 quietly)."""
     if type(b) in SCALARS:
@@ -185,7 +186,7 @@ class RDivScalar(Function):
 
 
 @implements(np.divide)
-def div(a, b) -> Tensor:
+def div(a: Any, b: Any) -> Tensor:
     """a / b (elementwise), broadcasting as numpy does.
 
     At the edge: finite while the quotient fits the dtype (1e3 / 1e-300 = 1e303 does). The
@@ -214,7 +215,7 @@ class Neg(Function):
 
 
 @implements(np.negative)
-def neg(x) -> Tensor:
+def neg(x: Any) -> Tensor:
     """−x."""
     return Neg.apply(x)
 
@@ -293,7 +294,7 @@ class PowTensor(Function):
 
 
 @implements(np.power)
-def pow(x, exponent) -> Tensor:
+def pow(x: Any, exponent: Any) -> Tensor:
     """x ** exponent, broadcasting as numpy does.
 
     A number exponent (the common case) records ``x ** p``; a number base ``c ** x``
@@ -369,7 +370,7 @@ class Maximum(Function):
 
 
 @implements(np.maximum)
-def maximum(x1, x2) -> Tensor:
+def maximum(x1: Any, x2: Any) -> Tensor:
     """The larger of x1 and x2, elementwise, broadcasting as numpy does (NaN if either is
     NaN). The gradient goes to the larger input; where the two are equal it is split half
     and half, as in PyTorch's ``maximum``. Finite wherever its inputs are. On integer
@@ -395,7 +396,7 @@ class Minimum(Function):
 
 
 @implements(np.minimum)
-def minimum(x1, x2) -> Tensor:
+def minimum(x1: Any, x2: Any) -> Tensor:
     """The smaller of x1 and x2, elementwise, broadcasting as numpy does (NaN if either
     is NaN). The gradient goes to the smaller input; where the two are equal it is split
     half and half, as in PyTorch's ``minimum``. Finite wherever its inputs are. On
@@ -427,7 +428,7 @@ class Arctan2(Function):
 
 
 @implements(np.arctan2)
-def arctan2(x1, x2) -> Tensor:
+def arctan2(x1: Any, x2: Any) -> Tensor:
     """The angle of the point (x2, x1) in radians, in [−π, π]: arctan(x1 / x2) in the
     right quadrant (numpy's and PyTorch's ``atan2``; x1 is the y coordinate),
     broadcasting as numpy does.
@@ -464,7 +465,7 @@ class Lerp(Function):
         return "end − start and weight·(end − start) must fit the dtype"
 
 
-def lerp(start, end, weight) -> Tensor:
+def lerp(start: Any, end: Any, weight: Any) -> Tensor:
     """start + weight·(end − start), elementwise (PyTorch's ``lerp``), all three
     broadcasting as numpy does; ``weight`` is a number or a tensor.
 
@@ -494,7 +495,7 @@ class FloorDivide(Function):
 
 
 @implements(np.floor_divide)
-def floor_divide(x1, x2) -> Tensor:
+def floor_divide(x1: Any, x2: Any) -> Tensor:
     """⌊x1 / x2⌋, elementwise, as numpy's ``floor_divide`` (Python's ``//``: rounded
     toward −∞), broadcasting as numpy does; integer tensors give integers and record
     nothing.
@@ -529,7 +530,7 @@ class Remainder(Function):
 
 
 @implements(np.remainder)
-def remainder(x1, x2) -> Tensor:
+def remainder(x1: Any, x2: Any) -> Tensor:
     """x1 − x2·⌊x1 / x2⌋, elementwise, as numpy's ``remainder`` (= ``np.mod``, Python's
     ``%``: the result has the sign of x2), broadcasting as numpy does; integer tensors
     give integers and record nothing.

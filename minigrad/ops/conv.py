@@ -20,6 +20,7 @@ averaged gradient (avg), both differentiable ops again.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -218,7 +219,13 @@ def _conv_window(op, size, kernel_size, dilation, padding, stride, what="input")
     return _Window.fitting(op, kernel, st, dil, (ph, ph, pw, pw), size, what)
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+def unfold(
+    input: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
     """im2col: the sliding windows of ``input`` (N, C, H, W) as columns, (N, C·kH·kW, L).
 
     Column l holds the window at output position l (row-major over the oh × ow
@@ -260,7 +267,14 @@ class Fold(Function):
         return gc.reshape(self.shape) if single else gc
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+def fold(
+    input: Any,
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
     """col2im, the adjoint of ``unfold``: columns (N, C·kH·kW, L) added back into an image
     (N, C, *output_size), summing where windows overlap (PyTorch's ``F.fold``).
 
@@ -452,7 +466,15 @@ def _conv_call(cls, op, nd, input, weight, bias, stride, padding, dilation, grou
     return cls.apply(input, weight, bias, **kw)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+) -> Tensor:
     """2-D cross-correlation (PyTorch's ``F.conv2d``): input (N, C, H, W) or (C, H, W),
     weight (out, C/groups, kH, kW), bias (out,) or None, output (N, out, oh, ow) with
     oh = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
@@ -482,7 +504,15 @@ class Conv1d(Conv2d):
     formula = Conv2d.formula
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+def conv1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+) -> Tensor:
     """1-D cross-correlation (PyTorch's ``F.conv1d``): input (N, C, L) or (C, L), weight
     (out, C/groups, k), bias (out,) or None, output (N, out, ⌊(L + 2·padding −
     dilation·(k − 1) − 1) / stride⌋ + 1).
@@ -554,8 +584,16 @@ class ConvTranspose2d(Function):
         return gx, gw, (g.sum(axis=axes) if needs(self, 2) else None)
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
-                     groups=1, dilation=1) -> Tensor:
+def conv_transpose2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: Any = 1,
+    dilation: Any = 1,
+) -> Tensor:
     """2-D transposed convolution (PyTorch's ``F.conv_transpose2d``, sometimes called
     deconvolution): the gradient of conv2d with respect to its input, as an op.
 
@@ -679,8 +717,14 @@ class MaxPool2d(Function):
         return flat.reshape(self.shape)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode=False) -> Tensor:
+def max_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: Any = False,
+) -> Tensor:
     """The maximum of each window (PyTorch's ``F.max_pool2d``): input (N, C, H, W) or
     (C, H, W), windows kernel_size apart by default (``stride=None``), padding with −inf
     (at most half the kernel), dilation, and ``ceil_mode`` (the last partial window is
@@ -739,8 +783,14 @@ class AvgPool2d(Function):
         return gx.reshape(self.shape) if single else gx
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True) -> Tensor:
+def avg_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: Any = False,
+    count_include_pad: Any = True,
+) -> Tensor:
     """The mean of each window (PyTorch's ``F.avg_pool2d``): input (N, C, H, W) or
     (C, H, W), windows kernel_size apart by default, zero padding (at most half the
     kernel), ``ceil_mode`` as max_pool2d.
@@ -786,7 +836,7 @@ class AdaptiveAvgPool2d(Function):
         return self.a.T @ g @ self.b.T
 
 
-def adaptive_avg_pool2d(input, output_size) -> Tensor:
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     """Average pooling to a given output size (PyTorch's ``F.adaptive_avg_pool2d``): input
     (N, C, H, W) or (C, H, W), ``output_size`` an int or a pair (None keeps that side).
 
@@ -890,8 +940,14 @@ class Interpolate(Function):
         return self.a.T @ g @ self.b.T
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None) -> Tensor:
+def interpolate(
+    input: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: Any = "nearest",
+    align_corners: Any = None,
+    recompute_scale_factor: Any = None,
+) -> Tensor:
     """Resample the spatial axes of input (N, C, H, W) (PyTorch's ``F.interpolate``, 2-D
     modes): to ``size`` (int or pair), or by ``scale_factor`` (number or pair; the output
     is ⌊H·scale_factor⌋), exactly one of them.
@@ -979,7 +1035,7 @@ class PadLastDims(Function):
         return out
 
 
-def pad_last_dims(input, pad, mode="constant", value=0.0) -> Tensor:
+def pad_last_dims(input: Any, pad: Any, mode: Any = "constant", value: Any = 0.0) -> Tensor:
     """PyTorch's ``F.pad`` (exported as ``nn.functional.pad``): ``pad`` lists widths from
     the LAST axis backwards, (left, right) of the last axis, then (top, bottom) of the one
     before, ... (an even number of non-negative ints, at most two per axis).

@@ -18,6 +18,8 @@ either, so a seeded result never depends on what ran before.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -96,19 +98,31 @@ def _numpy_call(op: str, what: str, fn, *args, **kwargs):
 # --------------------------------------------------------------------------- from shapes
 
 
-def zeros(shape, dtype=None, *, requires_grad: bool = False, name: str | None = None) -> Tensor:
+def zeros(
+    shape: Any,
+    dtype: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """A tensor of ``shape`` (an int or a tuple) filled with 0, in ``dtype`` (float64)."""
     s, d = _shape(shape, "zeros"), _dtype(dtype, "zeros", np.float64)
     return _leaf(np.zeros(s, dtype=d), requires_grad, name, "zeros")
 
 
-def ones(shape, dtype=None, *, requires_grad: bool = False, name: str | None = None) -> Tensor:
+def ones(
+    shape: Any,
+    dtype: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """A tensor of ``shape`` filled with 1, in ``dtype`` (float64)."""
     s, d = _shape(shape, "ones"), _dtype(dtype, "ones", np.float64)
     return _leaf(np.ones(s, dtype=d), requires_grad, name, "ones")
 
 
-def full(shape, fill_value, dtype=None, *, requires_grad: bool = False,
+def full(shape: Any, fill_value: Any, dtype: Any = None, *, requires_grad: bool = False,
          name: str | None = None) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value`` (a number, or an array that
     broadcasts to ``shape``), as numpy.full: the dtype is ``fill_value``'s unless
@@ -122,7 +136,13 @@ def full(shape, fill_value, dtype=None, *, requires_grad: bool = False,
     return _leaf(arr, requires_grad, name, "full")
 
 
-def empty(shape, dtype=None, *, requires_grad: bool = False, name: str | None = None) -> Tensor:
+def empty(
+    shape: Any,
+    dtype: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """A tensor of ``shape`` whose values are not meant to be read before they are
     written. minigrad fills it with zeros (never uninitialized memory, which could be
     mistaken for data), so it is ``zeros`` under numpy's name."""
@@ -130,7 +150,7 @@ def empty(shape, dtype=None, *, requires_grad: bool = False, name: str | None = 
     return _leaf(np.zeros(s, dtype=d), requires_grad, name, "empty")
 
 
-def eye(N, M=None, k: int = 0, dtype=None, *, requires_grad: bool = False,
+def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = None, *, requires_grad: bool = False,
         name: str | None = None) -> Tensor:
     """The N×M matrix (M = N by default) with ones on diagonal ``k`` (0: the main one,
     > 0 above it, < 0 below) and zeros elsewhere, in ``dtype`` (float64)."""
@@ -158,8 +178,16 @@ def _like_shape(shape, op: str):
 
 
 @implements(np.zeros_like)
-def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, requires_grad: bool = False,
-               name: str | None = None) -> Tensor:
+def zeros_like(
+    a: Any,
+    dtype: Any = None,
+    order: Any = "K",
+    subok: Any = True,
+    shape: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Zeros with the shape and dtype of ``a`` (an array or a Tensor), or ``dtype`` and
     ``shape`` where given, as numpy.zeros_like (``order`` as numpy's; ``subok`` is
     accepted for numpy's signature: the result is always a Tensor). Not ``a``'s
@@ -171,8 +199,16 @@ def zeros_like(a, dtype=None, order="K", subok=True, shape=None, *, requires_gra
 
 
 @implements(np.ones_like)
-def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, requires_grad: bool = False,
-              name: str | None = None) -> Tensor:
+def ones_like(
+    a: Any,
+    dtype: Any = None,
+    order: Any = "K",
+    subok: Any = True,
+    shape: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Ones with the shape and dtype of ``a``, or ``dtype`` and ``shape`` where given, as
     numpy.ones_like. Not ``a``'s ``requires_grad``: the result is a new leaf."""
     data = _like(a, "ones_like")
@@ -182,8 +218,17 @@ def ones_like(a, dtype=None, order="K", subok=True, shape=None, *, requires_grad
 
 
 @implements(np.full_like)
-def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *,
-              requires_grad: bool = False, name: str | None = None) -> Tensor:
+def full_like(
+    a: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    order: Any = "K",
+    subok: Any = True,
+    shape: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """``fill_value`` in the shape and dtype of ``a`` (or ``dtype`` and ``shape``), as
     numpy.full_like: the value is converted to that dtype (full_like of an int64 array
     with 2.5 is 2). Not ``a``'s ``requires_grad``: the result is a new leaf."""
@@ -197,7 +242,7 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *,
 
 
 @implements(np.empty_like)
-def empty_like(a, dtype=None, order="K", subok=True, shape=None, *,
+def empty_like(a: Any, dtype: Any = None, order: Any = "K", subok: Any = True, shape: Any = None, *,
                requires_grad: bool = False, name: str | None = None) -> Tensor:
     """A tensor in the shape and dtype of ``a`` (or ``dtype`` and ``shape``) whose
     values are not meant to be read before they are written: filled with zeros, never
@@ -218,8 +263,15 @@ def _scalar(v, op: str, what: str):
     return v
 
 
-def arange(start, stop=None, step=None, dtype=None, *, requires_grad: bool = False,
-           name: str | None = None) -> Tensor:
+def arange(
+    start: Any,
+    stop: Any = None,
+    step: Any = None,
+    dtype: Any = None,
+    *,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Evenly spaced values in [start, stop) by ``step``, as numpy.arange: ``arange(n)``
     is 0, 1, ..., n − 1. The dtype is numpy's (int64 when every bound is an integer,
     float64 otherwise) unless ``dtype`` is given. With a float step the number of
@@ -239,8 +291,8 @@ def arange(start, stop=None, step=None, dtype=None, *, requires_grad: bool = Fal
     return _leaf(arr, requires_grad, name, "arange")
 
 
-def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
-             dtype=None, axis: int = 0, *, requires_grad: bool = False,
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
+             dtype: Any = None, axis: int = 0, *, requires_grad: bool = False,
              name: str | None = None):
     """``num`` evenly spaced values from ``start`` to ``stop`` (included unless
     ``endpoint=False``), as numpy.linspace; ``start`` and ``stop`` may be arrays (the
@@ -291,7 +343,7 @@ def _in_dtype(x: np.ndarray, d: np.dtype) -> np.ndarray:
     return np.asarray(x, dtype=d)
 
 
-def rand(*shape, dtype=None, rng=None, requires_grad: bool = False,
+def rand(*shape: Any, dtype: Any = None, rng: Any = None, requires_grad: bool = False,
          name: str | None = None) -> Tensor:
     """Uniform draws from [0, 1) of ``shape`` (``rand(2, 3)`` or ``rand((2, 3))``;
     ``rand()`` is 0-d), in a floating ``dtype`` (float64), from ``rng``: an int seed,
@@ -307,7 +359,7 @@ def rand(*shape, dtype=None, rng=None, requires_grad: bool = False,
     return _leaf(arr, requires_grad, name, "rand")
 
 
-def randn(*shape, dtype=None, rng=None, requires_grad: bool = False,
+def randn(*shape: Any, dtype: Any = None, rng: Any = None, requires_grad: bool = False,
           name: str | None = None) -> Tensor:
     """Standard normal draws (mean 0, variance 1) of ``shape`` (``randn(2, 3)`` or
     ``randn((2, 3))``), in a floating ``dtype`` (float64), from ``rng`` (an int seed, a
@@ -323,8 +375,16 @@ def randn(*shape, dtype=None, rng=None, requires_grad: bool = False,
     return _leaf(arr, requires_grad, name, "randn")
 
 
-def randint(low, high=None, size=None, dtype=None, *, rng=None, requires_grad: bool = False,
-            name: str | None = None) -> Tensor:
+def randint(
+    low: Any,
+    high: Any = None,
+    size: Any = None,
+    dtype: Any = None,
+    *,
+    rng: Any = None,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Integers drawn uniformly from [low, high) (from [0, low) when ``high`` is None), of
     shape ``size`` (None: 0-d), in an integer or bool ``dtype`` (int64), from ``rng``
     (an int seed, a ``numpy.random.Generator``, or None: a fresh unseeded generator; no
@@ -348,8 +408,16 @@ def randint(low, high=None, size=None, dtype=None, *, rng=None, requires_grad: b
     return _leaf(arr, False, name, "randint")
 
 
-def normal(loc=0.0, scale=1.0, size=None, *, dtype=None, rng=None, requires_grad: bool = False,
-           name: str | None = None) -> Tensor:
+def normal(
+    loc: Any = 0.0,
+    scale: Any = 1.0,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    rng: Any = None,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Normal draws with mean ``loc`` and standard deviation ``scale`` (≥ 0; numbers or
     arrays that broadcast) of shape ``size`` (None: their broadcast shape), from ``rng``
     (an int seed, a ``numpy.random.Generator``, or None: a fresh unseeded generator; no
@@ -365,8 +433,16 @@ def normal(loc=0.0, scale=1.0, size=None, *, dtype=None, rng=None, requires_grad
     return _leaf(_in_dtype(arr, d), requires_grad, name, "normal")
 
 
-def uniform(low=0.0, high=1.0, size=None, *, dtype=None, rng=None,
-            requires_grad: bool = False, name: str | None = None) -> Tensor:
+def uniform(
+    low: Any = 0.0,
+    high: Any = 1.0,
+    size: Any = None,
+    *,
+    dtype: Any = None,
+    rng: Any = None,
+    requires_grad: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Uniform draws from [low, high) (numbers or arrays that broadcast) of shape
     ``size`` (None: their broadcast shape), from ``rng`` (an int seed, a
     ``numpy.random.Generator``, or None: a fresh unseeded generator; no hidden global

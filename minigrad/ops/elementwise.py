@@ -6,6 +6,8 @@ backward and dispatch to these ops on Tensors for higher order (see ``_base``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function
@@ -67,7 +69,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)
 
 
-def sigmoid(x) -> Tensor:
+def sigmoid(x: Any) -> Tensor:
     """σ(x) = 1 / (1 + e^−x), computed without overflow for any x: finite, forward and
     backward, for every finite input (σ(1000) = 1; σ(−1000) is 0 or a value below the
     smallest normal float)."""
@@ -89,7 +91,7 @@ class Tanh(Function):
 
 
 @implements(np.tanh)
-def tanh(x) -> Tensor:
+def tanh(x: Any) -> Tensor:
     """tanh(x); finite, forward and backward, for every finite input."""
     return Tanh.apply(x)
 
@@ -108,7 +110,7 @@ class ReLU(Function):
         return g * mask
 
 
-def relu(x) -> Tensor:
+def relu(x: Any) -> Tensor:
     """max(x, 0); the gradient at 0 is taken as 0. Finite for every finite input."""
     return ReLU.apply(x)
 
@@ -131,7 +133,7 @@ class Exp(Function):
 
 
 @implements(np.exp)
-def exp(x) -> Tensor:
+def exp(x: Any) -> Tensor:
     """e^x.
 
     At the edge: finite for x up to log of the largest float, 709.78 for float64 (88.72
@@ -159,7 +161,7 @@ class Log(Function):
 
 
 @implements(np.log)
-def log(x) -> Tensor:
+def log(x: Any) -> Tensor:
     """Natural logarithm.
 
     At the edge: finite for every x > 0: log(1e-300) = −690.8, with gradient
@@ -193,7 +195,7 @@ class Abs(Function):
 
 
 @implements(np.abs)  # np.abs is np.absolute
-def abs(x) -> Tensor:
+def abs(x: Any) -> Tensor:
     """|x|. Finite, forward and backward, for every finite input.
 
     Gradient convention (PyTorch's): d|x|/dx = sign(x), which is 0 at x = 0.
@@ -213,7 +215,7 @@ class Sign(Function):
 
 
 @implements(np.sign)
-def sign(x) -> Tensor:
+def sign(x: Any) -> Tensor:
     """−1, 0 or 1 as x is negative, zero or positive (NaN for NaN).
 
     Gradient convention (PyTorch's): 0 everywhere, the jump at 0 included.
@@ -239,7 +241,7 @@ class Sqrt(Function):
 
 
 @implements(np.sqrt)
-def sqrt(x) -> Tensor:
+def sqrt(x: Any) -> Tensor:
     """√x for x ≥ 0.
 
     At the edge: finite forward for every x ≥ 0, and backward for every x > 0
@@ -268,7 +270,7 @@ class Square(Function):
 
 
 @implements(np.square)
-def square(x) -> Tensor:
+def square(x: Any) -> Tensor:
     """x². Finite while |x| is below the square root of the largest float (1.34e154 for
     float64, 1.84e19 for float32); beyond, it overflows."""
     return Square.apply(x)
@@ -295,7 +297,7 @@ class Reciprocal(Function):
 
 
 @implements(np.reciprocal)
-def reciprocal(x) -> Tensor:
+def reciprocal(x: Any) -> Tensor:
     """1/x. Integer and boolean inputs give float64 (as PyTorch; numpy's integer
     reciprocal would truncate).
 
@@ -330,7 +332,7 @@ class Expm1(Function):
 
 
 @implements(np.expm1)
-def expm1(x) -> Tensor:
+def expm1(x: Any) -> Tensor:
     """e^x − 1, accurate for small |x| where exp(x) − 1 would cancel.
 
     At the edge: as exp, finite for x up to 709.78 (float64; 88.72 for float32) and
@@ -357,7 +359,7 @@ class Log1p(Function):
 
 
 @implements(np.log1p)
-def log1p(x) -> Tensor:
+def log1p(x: Any) -> Tensor:
     """log(1 + x), accurate for small |x| where log(1 + x) would lose digits.
 
     At the edge: finite, forward and backward, for every float x > −1: the closest,
@@ -384,7 +386,7 @@ class Log2(Function):
 
 
 @implements(np.log2)
-def log2(x) -> Tensor:
+def log2(x: Any) -> Tensor:
     """Base-2 logarithm, log(x) / ln 2.
 
     At the edge: as log, finite for every x > 0 down to 1e-300 (gradient 1/(x ln 2) =
@@ -410,7 +412,7 @@ class Log10(Function):
 
 
 @implements(np.log10)
-def log10(x) -> Tensor:
+def log10(x: Any) -> Tensor:
     """Base-10 logarithm, log(x) / ln 10.
 
     At the edge: as log, finite for every x > 0 down to 1e-300 (gradient 1/(x ln 10) =
@@ -437,7 +439,7 @@ class Exp2(Function):
 
 
 @implements(np.exp2)
-def exp2(x) -> Tensor:
+def exp2(x: Any) -> Tensor:
     """2^x.
 
     At the edge: finite for x below 1024 (float64; 128 for float32), underflowing
@@ -466,7 +468,7 @@ class Sin(Function):
 
 
 @implements(np.sin)
-def sin(x) -> Tensor:
+def sin(x: Any) -> Tensor:
     """sin x (radians). Finite, forward and backward, for every finite input."""
     return Sin.apply(x)
 
@@ -488,7 +490,7 @@ class Cos(Function):
 
 
 @implements(np.cos)
-def cos(x) -> Tensor:
+def cos(x: Any) -> Tensor:
     """cos x (radians). Finite, forward and backward, for every finite input."""
     return Cos.apply(x)
 
@@ -511,7 +513,7 @@ class Tan(Function):
 
 
 @implements(np.tan)
-def tan(x) -> Tensor:
+def tan(x: Any) -> Tensor:
     """tan x (radians). Finite for every finite input: no float is exactly an odd
     multiple of π/2, so tan stays below about 1.6e16 and its gradient 1 + tan²x below
     2.7e32 (float64)."""
@@ -536,7 +538,7 @@ class Arcsin(Function):
 
 
 @implements(np.arcsin)
-def arcsin(x) -> Tensor:
+def arcsin(x: Any) -> Tensor:
     """Inverse sine, in [−π/2, π/2], for x in [−1, 1].
 
     At the edge: the gradient 1/√(1 − x²) is finite inside (−1, 1), up to 6.7e7 at
@@ -564,7 +566,7 @@ class Arccos(Function):
 
 
 @implements(np.arccos)
-def arccos(x) -> Tensor:
+def arccos(x: Any) -> Tensor:
     """Inverse cosine, in [0, π], for x in [−1, 1].
 
     At the edge: the gradient −1/√(1 − x²) is finite inside (−1, 1). Gradient
@@ -589,7 +591,7 @@ class Arctan(Function):
 
 
 @implements(np.arctan)
-def arctan(x) -> Tensor:
+def arctan(x: Any) -> Tensor:
     """Inverse tangent, in (−π/2, π/2). Finite forward for every input; the gradient
     1/(1 + x²) is finite while x² is (|x| below 1.34e154 for float64, 1.84e19 for
     float32), where x² overflows."""
@@ -621,7 +623,7 @@ class Sinh(Function):
 
 
 @implements(np.sinh)
-def sinh(x) -> Tensor:
+def sinh(x: Any) -> Tensor:
     """sinh x = (e^x − e^−x)/2.
 
     At the edge: finite, forward and backward (gradient cosh x), for |x| up to 710.47
@@ -647,7 +649,7 @@ class Cosh(Function):
 
 
 @implements(np.cosh)
-def cosh(x) -> Tensor:
+def cosh(x: Any) -> Tensor:
     """cosh x = (e^x + e^−x)/2.
 
     At the edge: finite, forward and backward (gradient sinh x), for |x| up to 710.47
@@ -670,7 +672,7 @@ class Arcsinh(Function):
 
 
 @implements(np.arcsinh)
-def arcsinh(x) -> Tensor:
+def arcsinh(x: Any) -> Tensor:
     """Inverse hyperbolic sine, log(x + √(x² + 1)). Finite forward for every input; the
     gradient 1/√(x² + 1) is finite while x² is (|x| below 1.34e154 for float64, 1.84e19
     for float32), where x² overflows."""
@@ -695,7 +697,7 @@ class Arccosh(Function):
 
 
 @implements(np.arccosh)
-def arccosh(x) -> Tensor:
+def arccosh(x: Any) -> Tensor:
     """Inverse hyperbolic cosine, log(x + √(x² − 1)) ≥ 0, for x ≥ 1.
 
     At the edge: finite, forward and backward, for every finite x > 1 (the gradient
@@ -723,7 +725,7 @@ class Arctanh(Function):
 
 
 @implements(np.arctanh)
-def arctanh(x) -> Tensor:
+def arctanh(x: Any) -> Tensor:
     """Inverse hyperbolic tangent, ½ log((1 + x)/(1 − x)), for x in (−1, 1).
 
     At the edge: finite, forward and backward, inside (−1, 1): at 1 − 1.1e-16 it is
@@ -849,7 +851,7 @@ class Erf(Function):
         return g * (_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
 
 
-def erf(x) -> Tensor:
+def erf(x: Any) -> Tensor:
     """The error function, erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt, in (−1, 1), odd.
 
     Accurate to about 1 ulp in float64 (see ``erf_array``; numpy has no erf). Finite,
@@ -875,7 +877,7 @@ class Floor(Function):
 
 
 @implements(np.floor)
-def floor(x) -> Tensor:
+def floor(x: Any) -> Tensor:
     """The largest integer ≤ x, elementwise (same dtype as x). Finite for finite x.
 
     Gradient convention (PyTorch's): 0 everywhere, the jumps at integers included.
@@ -895,7 +897,7 @@ class Ceil(Function):
 
 
 @implements(np.ceil)
-def ceil(x) -> Tensor:
+def ceil(x: Any) -> Tensor:
     """The smallest integer ≥ x, elementwise (same dtype as x). Finite for finite x.
 
     Gradient convention (PyTorch's): 0 everywhere, the jumps at integers included.
@@ -918,7 +920,7 @@ class Round(Function):
 
 
 @implements(np.round, np.around, np.rint)
-def round(x, decimals: int = 0) -> Tensor:
+def round(x: Any, decimals: int = 0) -> Tensor:
     """x rounded to ``decimals`` decimal places (negative: to tens, hundreds, ...), halves
     to even, as numpy's ``round``/``around`` (``rint`` for decimals=0): the values are
     scaled by 10^decimals, rounded and scaled back, so a result need not be the nearest
@@ -941,7 +943,7 @@ class Trunc(Function):
 
 
 @implements(np.trunc, np.fix)
-def trunc(x) -> Tensor:
+def trunc(x: Any) -> Tensor:
     """x rounded toward zero to an integer (same dtype as x); ``np.fix`` is the same.
     Finite for finite x.
 

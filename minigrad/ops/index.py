@@ -11,6 +11,7 @@ whose own gradient reads at the indices again.
 from __future__ import annotations
 
 import operator
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +142,7 @@ class GetItem(Function):
         return _scatter(g, self.shape, self.index)
 
 
-def getitem(x, index) -> Tensor:
+def getitem(x: Any, index: Any) -> Tensor:
     """x[index], with all of numpy's basic and advanced indexing: integers, slices
     (negative steps too), None, Ellipsis, integer arrays (broadcast together; advanced
     indices separated by a slice or None put their axes first, as in numpy), boolean
@@ -188,7 +189,7 @@ class Where(Function):
 
 
 @implements(np.where)
-def where(condition, x=None, y=None) -> Tensor:
+def where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
     """Elements of ``x`` where ``condition`` holds, else of ``y`` (all three broadcast).
     The gradient goes to ``x`` where the condition holds and to ``y`` elsewhere; the
     condition (booleans) has none. ``where(condition)`` alone is numpy's ``nonzero``,
@@ -247,7 +248,14 @@ def _bound(v, x, op: str):
 
 
 @implements(np.clip)
-def clip(x, a_min=None, a_max=None, *, min=None, max=None) -> Tensor:
+def clip(
+    x: Any,
+    a_min: Any = None,
+    a_max: Any = None,
+    *,
+    min: Any = None,
+    max: Any = None,
+) -> Tensor:
     """x limited to [a_min, a_max] elementwise: numpy's ``clip`` (PyTorch's ``clamp``).
     Each bound is a number, an array or a tensor broadcasting against x, or None for no
     bound (``min=`` and ``max=`` are numpy's other names for them). Where a_min > a_max
@@ -305,7 +313,7 @@ class MaskedFill(Function):
         return gx, (np.where(m, g, 0) if needs(self, 1) else None)
 
 
-def masked_fill(x, mask, value) -> Tensor:
+def masked_fill(x: Any, mask: Any, value: Any) -> Tensor:
     """x with ``value`` where the boolean ``mask`` holds (PyTorch's ``masked_fill``):
     the result has x's shape and dtype; mask and value broadcast to it. ``value`` is a
     number or a tensor.
@@ -349,7 +357,7 @@ class Tril(Function):
 
 
 @implements(np.tril)
-def tril(x, k=0) -> Tensor:
+def tril(x: Any, k: Any = 0) -> Tensor:
     """The lower triangle of the last two axes of x: elements on and below diagonal k
     (k > 0 above the main diagonal, k < 0 below), zeros elsewhere, as numpy's ``tril``
     (a 1-d x gives a square matrix). The gradient passes through the kept elements and
@@ -364,7 +372,7 @@ class Triu(Tril):
 
 
 @implements(np.triu)
-def triu(x, k=0) -> Tensor:
+def triu(x: Any, k: Any = 0) -> Tensor:
     """The upper triangle of the last two axes of x: elements on and above diagonal k,
     zeros elsewhere, as numpy's ``triu`` (a 1-d x gives a square matrix). The gradient
     passes through the kept elements and is 0 elsewhere."""
@@ -404,7 +412,7 @@ class Take(Function):
 
 
 @implements(np.take)
-def take(x, indices, axis=None, mode="raise") -> Tensor:
+def take(x: Any, indices: Any, axis: Any = None, mode: Any = "raise") -> Tensor:
     """Elements of x at integer ``indices`` along ``axis`` (numpy's ``take``); with
     axis None, of x flattened. The result's shape is x.shape[:axis] + indices.shape +
     x.shape[axis+1:]. Negative indices count from the end; ``mode`` is numpy's: "raise"
@@ -453,7 +461,7 @@ class TakeAlongAxis(Function):
 
 
 @implements(np.take_along_axis)
-def take_along_axis(x, indices, axis=-1) -> Tensor:
+def take_along_axis(x: Any, indices: Any, axis: Any = -1) -> Tensor:
     """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (numpy's
     ``take_along_axis``, PyTorch's ``gather``): ``indices`` has as many dimensions as x
     and broadcasts against it on the other axes; with axis None x is flattened and the
@@ -496,7 +504,7 @@ class IndexAdd(Function):
         return (g if needs(self, 0) else None), (g[self.index] if needs(self, 1) else None)
 
 
-def index_add(x, axis, index, source) -> Tensor:
+def index_add(x: Any, axis: Any, index: Any, source: Any) -> Tensor:
     """x with ``source`` added at ``index`` along ``axis`` (PyTorch's ``index_add``,
     arguments in its order: input, dim, index, source): out[..., index[i], ...] +=
     source[..., i, ...]. ``index`` is 1-d with values in [0, x.shape[axis]); ``source``
@@ -543,7 +551,7 @@ class ScatterAdd(Function):
         return (g if needs(self, 0) else None), gsrc
 
 
-def scatter_add(x, axis, index, src) -> Tensor:
+def scatter_add(x: Any, axis: Any, index: Any, src: Any) -> Tensor:
     """x with ``src`` added along ``axis`` at ``index`` (PyTorch's ``scatter_add``,
     arguments in its order: input, dim, index, src). For a 3-d x and axis 0:
     out[index[i, j, k], j, k] += src[i, j, k]. x, index and src have the same number of

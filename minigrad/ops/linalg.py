@@ -19,7 +19,7 @@ from __future__ import annotations
 import string
 import warnings
 from collections import Counter, namedtuple
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -96,7 +96,7 @@ def _matmul_error(a, b) -> NoReturn:
 
 
 @implements(np.matmul, np.linalg.matmul)
-def matmul(a, b) -> Tensor:
+def matmul(a: Any, b: Any) -> Tensor:
     """a @ b under numpy's rules: matrices, batches of them (leading dims broadcast), and
     vectors (vector · matrix, matrix · vector, vector · vector). Finite unless a sum of
     products passes the dtype's largest value."""
@@ -124,7 +124,7 @@ class AddBias(Add):
         return n + b
 
 
-def add_bias(n, b) -> Tensor:
+def add_bias(n: Any, b: Any) -> Tensor:
     """P = N + B with n of shape (batch, k) and b of shape (k,) or (1, k)."""
     return AddBias.apply(n, b)
 
@@ -295,7 +295,7 @@ class Einsum(Function):
 
 
 @implements(np.einsum)
-def einsum(subscripts, *operands, optimize=False) -> Tensor:
+def einsum(subscripts: Any, *operands: Any, optimize: Any = False) -> Tensor:
     """Einstein summation, as ``numpy.einsum``: ``einsum('ij,jk->ik', a, b)`` is a @ b.
 
     Every form numpy accepts: explicit output (``->``) or implicit (the labels that
@@ -349,7 +349,7 @@ class Dot(Einsum):
 
 
 @implements(np.dot)
-def dot(a, b) -> Tensor:
+def dot(a: Any, b: Any) -> Tensor:
     """numpy.dot: a·b for a scalar operand; the inner product of vectors; the matrix
     product of 2-D arrays; for N-D arrays a sum over the last axis of a and the
     second-to-last axis of b: dot(a, b)[i, j, k, m] = Σ a[i, j, :]·b[k, :, m].
@@ -379,7 +379,7 @@ class Outer(Function):
 
 
 @implements(np.outer)
-def outer(a, b) -> Tensor:
+def outer(a: Any, b: Any) -> Tensor:
     """numpy.outer: out[i, j] = a.ravel()[i]·b.ravel()[j] (inputs of any shape are
     flattened). Gradients: dL/da = (dL/dout · b) reshaped to a's shape, and likewise for
     b. Finite unless a product passes the dtype's largest value."""
@@ -411,7 +411,7 @@ class Inner(Einsum):
 
 
 @implements(np.inner)
-def inner(a, b) -> Tensor:
+def inner(a: Any, b: Any) -> Tensor:
     """numpy.inner: a·b for a scalar operand; otherwise a sum over the last axes,
     inner(a, b)[i, j] = Σ a[i, :]·b[j, :], of shape a.shape[:-1] + b.shape[:-1].
     Gradients as einsum's. Finite unless a sum of products passes the dtype's largest
@@ -485,7 +485,7 @@ class Tensordot(Einsum):
 
 
 @implements(np.tensordot, np.linalg.tensordot)
-def tensordot(a, b, axes=2) -> Tensor:
+def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
     """numpy.tensordot: Σ a[..., i, j]·b[i, j, ...] over the last ``axes`` axes of a and
     the first ``axes`` of b (an int), or over the axes paired by ``axes = (axes of a,
     axes of b)`` (an int or a sequence each). The result has a's remaining axes, then
@@ -583,7 +583,7 @@ class Inv(Function):
 
 
 @implements(np.linalg.inv)
-def inv(a) -> Tensor:
+def inv(a: Any) -> Tensor:
     """A⁻¹, for a square matrix or a batch of them (shape (..., M, M)), as
     numpy.linalg.inv. Gradient: dL/dA = −A⁻ᵀ·dL/dA⁻¹·A⁻ᵀ.
 
@@ -645,7 +645,7 @@ class Det(Function):
 
 
 @implements(np.linalg.det)
-def det(a) -> Tensor:
+def det(a: Any) -> Tensor:
     """det A, for a square matrix or a batch of them (shape (..., M, M) gives shape
     (...)), as numpy.linalg.det (by LU factorization).
 
@@ -686,7 +686,7 @@ class Slogdet(Function):
 
 
 @implements(np.linalg.slogdet)
-def slogdet(a) -> SlogdetResult:
+def slogdet(a: Any) -> SlogdetResult:
     """(sign, log|det A|) for a square matrix or a batch of them, as
     numpy.linalg.slogdet: a named tuple ``SlogdetResult(sign, logabsdet)`` of Tensors.
     ``sign`` (±1, or 0) has no gradient; ``logabsdet`` has dL/dA = dL/dlogabsdet·A⁻ᵀ.
@@ -753,7 +753,7 @@ def _solve_any(a, b):
 
 
 @implements(np.linalg.solve)
-def solve(a, b) -> Tensor:
+def solve(a: Any, b: Any) -> Tensor:
     """x with a·x = b, as numpy.linalg.solve (numpy 2 rules): a of shape (..., M, M); b a
     vector (M,) or matrices (..., M, K), batch dimensions broadcast.
 

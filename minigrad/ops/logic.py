@@ -7,6 +7,9 @@ arrays and numbers broadcast as numpy does. Integer and boolean work (bit operat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor, _make
@@ -18,15 +21,15 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _raw(v):
+def _raw(v: Any) -> Any:
     return v.data if isinstance(v, Tensor) else v
 
 
-def _no_grad_op(ufunc, name: str, doc: str):
+def _no_grad_op(ufunc: Any, name: str, doc: str) -> Callable[..., Tensor]:
     """A function that applies ``ufunc`` to the arrays and returns a constant Tensor.
     Errors name the op and the shapes."""
 
-    def op(*args):
+    def op(*args: Any) -> Tensor:
         arrays = [_raw(a) for a in args]
         try:
             out = ufunc(*arrays)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -168,14 +169,14 @@ class MSE(_Elementwise, Function):
         return 2 * (x - t)
 
 
-def mse_loss(input, target, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """(input − target)², reduced (PyTorch's ``F.mse_loss``); input and target must have
     the same shape. Finite while the squared errors fit the dtype (|input − target|
     below 1.3e154 in float64, 1.8e19 in float32)."""
     return MSE.apply(input, target, reduction=reduction)
 
 
-def mse(pred, target, reduction: str = "mean") -> Tensor:
+def mse(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
     """The chapter's name for :func:`mse_loss`: the mean (or sum) of squared errors."""
     return mse_loss(pred, target, reduction)
 
@@ -195,7 +196,7 @@ class L1Loss(_Elementwise, Function):
         return np.sign(x - t)
 
 
-def l1_loss(input, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """|input − target|, reduced (PyTorch's ``F.l1_loss``). Gradient convention
     (PyTorch's): sign(input − target), 0 where input = target. Finite for every finite
     input whose difference fits the dtype."""
@@ -229,7 +230,7 @@ def _positive(value, op: str, what: str, zero: bool = False) -> float:
     return float(value)
 
 
-def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """PyTorch's ``F.huber_loss``: ½d² where |d| ≤ delta, else delta·(|d| − ½delta), for
     d = input − target, reduced; delta > 0. The gradient, d or delta·sign(d), is
     continuous; the second derivative jumps at |d| = delta. Finite while d² fits the
@@ -260,7 +261,7 @@ class SmoothL1Loss(_Elementwise, Function):
         return np.where(np.abs(d) < self.beta, d / self.beta, np.sign(d))
 
 
-def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """PyTorch's ``F.smooth_l1_loss``: ½d²/beta where |d| < beta, else |d| − ½beta, for
     d = input − target, reduced; beta ≥ 0, and beta = 0 is the l1 loss. Gradient
     convention (PyTorch's): d/beta or sign(d), 0 where d = 0. Finite while d² fits the
@@ -313,7 +314,12 @@ class BinaryCrossEntropy(_Elementwise, Function):
         return self._weighted(_log1m_clamped(x) - _log_clamped(x))
 
 
-def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
     """PyTorch's ``F.binary_cross_entropy``: −w·(t·log x + (1 − t)·log(1 − x)) for
     probabilities x in [0, 1] (checked) and targets t, reduced (the mean divides by
     the number of elements, whatever the weights). ``weight`` broadcasts to the input.
@@ -375,8 +381,13 @@ class BinaryCrossEntropyWithLogits(_Elementwise, Function):
         return self._weighted((self.pos_weight - 1) * _softplus_neg(x) - x)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str = "mean",
-                                     pos_weight=None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
     """PyTorch's ``F.binary_cross_entropy_with_logits``: the binary cross-entropy of
     σ(input) and target, computed from the logits,
     (1 − t)·x + (1 + (pos_weight − 1)·t)·log(1 + e^−x), times ``weight``, reduced.
@@ -429,7 +440,7 @@ class KLDiv(_Elementwise, Function):
         return "the target must be non-negative (probabilities)"
 
 
-def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """PyTorch's ``F.kl_div``: the pointwise Kullback-Leibler divergence of the target
     from the distribution whose log-probabilities are ``input``,
     t·(log t − input) (0 where t = 0), or e^t·(t − input) with ``log_target=True``.
@@ -532,7 +543,7 @@ def _labels(target, op: str) -> np.ndarray:
     return lab
 
 
-def nll_loss(input, target, weight=None, ignore_index: int = -100,
+def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """PyTorch's ``F.nll_loss``: −w[y]·input[y] for each sample, with ``input`` the
     log-probabilities, (C,), (N, C) or (N, C, d1, ...), and ``target`` the class
@@ -607,7 +618,7 @@ class CrossEntropy(_Reduce, Function):
         return gx, gp
 
 
-def cross_entropy(input, target, weight=None, ignore_index: int = -100,
+def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """PyTorch's ``F.cross_entropy``: −Σ_c t_c·log softmax(input)_c per sample, the
     classes along dimension 1 of ``input`` (C,), (N, C) or (N, C, d1, ...).

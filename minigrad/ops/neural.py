@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ class Linear(Function):
         return gx, gw
 
 
-def linear(input, weight, bias=None) -> Tensor:
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """y = x·Wᵀ + b, PyTorch's ``F.linear``: ``weight`` has shape (out_features,
     in_features), ``input`` (*, in_features), ``bias`` (out_features,); the result has
     shape (*, out_features). A 1-D weight (in_features,) gives shape (*) (its bias is
@@ -119,7 +120,7 @@ class Dropout(Function):
         return g * self.mask
 
 
-def dropout(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+def dropout(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> Tensor:
     """Inverted dropout (PyTorch's ``F.dropout``): each element is zeroed with
     probability ``p`` and the rest are scaled by 1/(1 − p), so the expected value is
     unchanged; the gradient goes through the same mask and scale.
@@ -212,7 +213,13 @@ class LayerNorm(Function):
         return tuple(grads)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Any,
+    normalized_shape: Any,
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """PyTorch's ``F.layer_norm``: each slice over the last ``len(normalized_shape)``
     dimensions (which must equal ``normalized_shape``) is standardized,
     x̂ = (x − mean)/√(var + eps) with the biased variance, then y = x̂ ⊙ weight + bias
@@ -305,8 +312,16 @@ def _running_update(stat, new, momentum, what: str) -> None:
     np.add(stat, momentum * new, out=stat, casting="same_kind")
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None,
-               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Any,
+    running_mean: Any,
+    running_var: Any,
+    weight: Any = None,
+    bias: Any = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """PyTorch's ``F.batch_norm`` for input (N, C), (N, C, L) or (N, C, H, W) (any
     (N, C, ...)): each channel is standardized, x̂ = (x − mean)/√(var + eps), then
     y = x̂ ⊙ weight + bias (both (C,), optional).
@@ -384,7 +399,7 @@ class Embedding(Function):
         return _scatter_array(g, self.shape, idx)  # repeated indices accumulate
 
 
-def embedding(input, weight, padding_idx=None) -> Tensor:
+def embedding(input: Any, weight: Any, padding_idx: Any = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer indices ``input``
     (any shape): the result has shape input.shape + (dim,). PyTorch's ``F.embedding``.
 
@@ -419,7 +434,7 @@ def one_hot_array(labels: np.ndarray, num_classes: int, dtype) -> np.ndarray:
     return (labels[..., None] == np.arange(num_classes)).astype(dtype)
 
 
-def one_hot(tensor, num_classes: int = -1) -> Tensor:
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """PyTorch's ``F.one_hot``: integer class indices of any shape to int64 indicators
     of shape tensor.shape + (num_classes,); num_classes=-1 takes the largest index + 1.
     No gradient (the result does not require grad)."""
@@ -445,8 +460,16 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 # --------------------------------------------------------------------------- attention
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale=None, rng=None) -> Tensor:
+def scaled_dot_product_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: Any = None,
+    rng: Any = None,
+) -> Tensor:
     """PyTorch's ``F.scaled_dot_product_attention``: softmax(Q·Kᵀ·scale + mask)·V.
 
     ``query`` (..., L, E), ``key`` (..., S, E), ``value`` (..., S, Ev) give (..., L, Ev);

@@ -16,6 +16,7 @@ var, std) is refused as 0/0; sum, prod and the 1- and 2-norms of nothing are 0, 
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -158,7 +159,7 @@ class Sum(Function):
 
 
 @implements(np.sum)
-def sum(x, axis=None, keepdims: bool = False) -> Tensor:
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (an int, a tuple, or None for all axes); 0 over zero elements."""
     return Sum.apply(x, axis=axis, keepdims=keepdims)
 
@@ -179,7 +180,7 @@ class Mean(Sum):
 
 
 @implements(np.mean)
-def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (an int, a tuple, or None for all axes); refused over zero
     elements."""
     return Mean.apply(x, axis=axis, keepdims=keepdims)
@@ -207,7 +208,7 @@ class Max(Function):
 
 
 @implements(np.max, np.amax)
-def max(x, axis=None, keepdims: bool = False) -> Tensor:
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """The largest element over ``axis`` (an int, a tuple, or None for all axes):
     numpy's ``max``/``amax``. Exact, and finite for finite input; NaN wins, as in numpy.
     Refused over an empty axis (numpy refuses it too).
@@ -226,7 +227,7 @@ class Min(Max):
 
 
 @implements(np.min, np.amin)
-def min(x, axis=None, keepdims: bool = False) -> Tensor:
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """The smallest element over ``axis`` (an int, a tuple, or None for all axes):
     numpy's ``min``/``amin``. Exact, and finite for finite input; NaN wins, as in numpy.
     Refused over an empty axis (numpy refuses it too).
@@ -286,7 +287,7 @@ class Prod(Function):
 
 
 @implements(np.prod)
-def prod(x, axis=None, keepdims: bool = False) -> Tensor:
+def prod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """The product of the elements over ``axis`` (an int, a tuple, or None for all
     axes); 1 over zero elements. Multiplied in numpy's order: finite while the product
     (and numpy's running products) stay below the dtype's largest value; tiny ones
@@ -356,7 +357,7 @@ class Var(Function):
 
 
 @implements(np.var)
-def var(x, axis=None, ddof=0, keepdims: bool = False) -> Tensor:
+def var(x: Any, axis: Any = None, ddof: Any = 0, keepdims: bool = False) -> Tensor:
     """The variance Σ(x − mean x)² / (N − ddof) over ``axis`` (an int, a tuple, or None
     for all axes), N the number of elements each combines; ``ddof=0`` (numpy's default)
     is the population variance, ``ddof=1`` the unbiased estimate. Refused over zero
@@ -392,7 +393,7 @@ class Std(Var):
 
 
 @implements(np.std)
-def std(x, axis=None, ddof=0, keepdims: bool = False) -> Tensor:
+def std(x: Any, axis: Any = None, ddof: Any = 0, keepdims: bool = False) -> Tensor:
     """The standard deviation √var(x, axis, ddof) over ``axis`` (an int, a tuple, or
     None for all axes), with numpy's ``ddof`` (default 0). Refused over zero elements
     and where ddof ≥ N, as ``var``; finite where ``var`` is.
@@ -431,7 +432,7 @@ class LogSumExp(Function):
         return _kept(g, self) * np.exp(x - _kept(y, self))
 
 
-def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """log Σ exp(x) over ``axis`` (an int, a tuple, or None for all axes), computed as
     m + log Σ exp(x − m) with m the maximum, so it is finite, forward and backward, for
     every finite input (logsumexp([1000, 1000]) = 1000 + log 2, with no overflow). Over
@@ -541,7 +542,7 @@ class Norm(Function):
 
 
 @implements(np.linalg.norm)
-def norm(x, ord=None, axis=None, keepdims: bool = False) -> Tensor:
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     """numpy.linalg.norm for vectors and the Frobenius norm of matrices.
 
     Vector norms (``axis`` an int, or None with a 1-D input): ord None or 2 gives
@@ -594,7 +595,7 @@ class Cumsum(Function):
 
 
 @implements(np.cumsum)
-def cumsum(x, axis=None) -> Tensor:
+def cumsum(x: Any, axis: Any = None) -> Tensor:
     """The running sum along ``axis`` (an int); axis None runs over the flattened input,
     as numpy. Finite while the partial sums fit the dtype.
 
@@ -652,7 +653,7 @@ class Cumprod(Function):
 
 
 @implements(np.cumprod)
-def cumprod(x, axis=None) -> Tensor:
+def cumprod(x: Any, axis: Any = None) -> Tensor:
     """The running product along ``axis`` (an int); axis None runs over the flattened
     input, as numpy. Finite while the partial products fit the dtype.
 
@@ -679,7 +680,7 @@ def _arg_extreme(x, axis, keepdims, op: str, what: str, numpy_fn) -> Tensor:
 
 
 @implements(np.argmax)
-def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
+def argmax(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """The index of the largest element along ``axis`` (an int), or in the flattened
     input for axis None; the first one where several tie (numpy's rule, a NaN counts as
     the largest). Integers, with no gradient. Refused over an empty axis."""
@@ -687,7 +688,7 @@ def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 @implements(np.argmin)
-def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
+def argmin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """The index of the smallest element along ``axis`` (an int), or in the flattened
     input for axis None; the first one where several tie (a NaN counts as the
     smallest). Integers, with no gradient. Refused over an empty axis."""
@@ -695,7 +696,7 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 @implements(np.all)
-def all(x, axis=None, keepdims: bool = False) -> Tensor:
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Whether every element over ``axis`` (an int, a tuple, or None for all axes) is
     nonzero; True over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "all")
@@ -704,7 +705,7 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:
 
 
 @implements(np.any)
-def any(x, axis=None, keepdims: bool = False) -> Tensor:
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Whether some element over ``axis`` (an int, a tuple, or None for all axes) is
     nonzero; False over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "any")
@@ -747,7 +748,7 @@ class Softmax(Function):
         return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
 
 
-def softmax(x, axis: int = -1) -> Tensor:
+def softmax(x: Any, axis: int = -1) -> Tensor:
     """exp(x) / Σ exp(x) along ``axis``, stable for any magnitude: finite, forward and
     backward, for every finite input (softmax([1000, −1000]) = [1, 0])."""
     return Softmax.apply(x, axis=axis)
@@ -774,7 +775,7 @@ class LogSoftmax(Function):
         return g - np.exp(y) * g.sum(axis=self.axis, keepdims=True)
 
 
-def log_softmax(x, axis: int = -1) -> Tensor:
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """x − log Σ exp(x) along ``axis``, stable for any magnitude: finite, forward and
     backward, for every finite input."""
     return LogSoftmax.apply(x, axis=axis)

@@ -10,6 +10,8 @@ differentiable again under ``create_graph=True``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function, _sum_to, no_grad
@@ -92,13 +94,13 @@ class Reshape(Function):
 
 
 @implements(np.reshape)
-def reshape(x, shape) -> Tensor:
+def reshape(x: Any, shape: Any) -> Tensor:
     """The same values in a new shape (one dimension may be −1)."""
     return Reshape.apply(x, shape=shape_arg(shape, "reshape"))
 
 
 @implements(np.ravel)
-def ravel(x) -> Tensor:
+def ravel(x: Any) -> Tensor:
     """The values as a 1-d tensor, in C order: ``reshape(x, -1)`` (a 0-d tensor gives
     shape (1,)). Shares memory with ``x`` where numpy can."""
     return Reshape.apply(constant(x, "ravel"), shape=(-1,))
@@ -123,7 +125,7 @@ class Squeeze(Reshape):
 
 
 @implements(np.squeeze)
-def squeeze(x, axis=None) -> Tensor:
+def squeeze(x: Any, axis: Any = None) -> Tensor:
     """``x`` without size-1 axes: all of them (``axis=None``) or those named, each of
     which must have size 1."""
     return Squeeze.apply(x, axis=axis)
@@ -143,7 +145,7 @@ class ExpandDims(Reshape):
 
 
 @implements(np.expand_dims)
-def expand_dims(x, axis) -> Tensor:
+def expand_dims(x: Any, axis: Any) -> Tensor:
     """``x`` with new size-1 axes at ``axis`` (an int or a tuple), positions in the
     result, as numpy counts them."""
     return ExpandDims.apply(x, axis=axis)
@@ -158,7 +160,7 @@ class Flatten(Reshape):
         return x.flatten()
 
 
-def flatten(x) -> Tensor:
+def flatten(x: Any) -> Tensor:
     """A 1-d copy of the values in C order, as ``ndarray.flatten`` (numpy has no
     ``np.flatten`` function; ``ravel`` is the same without the copy)."""
     return Flatten.apply(x)
@@ -194,7 +196,7 @@ class Transpose(Function):
 
 
 @implements(np.transpose)
-def transpose(x, axes=None) -> Tensor:
+def transpose(x: Any, axes: Any = None) -> Tensor:
     """Permute the axes (reverse them when ``axes`` is None)."""
     if axes is not None:
         axes = shape_arg(axes, "transpose", "axes")
@@ -202,7 +204,7 @@ def transpose(x, axes=None) -> Tensor:
 
 
 @implements(np.moveaxis)
-def moveaxis(x, source, destination) -> Tensor:
+def moveaxis(x: Any, source: Any, destination: Any) -> Tensor:
     """Move axes ``source`` (an int or a sequence) to positions ``destination``, the
     others keeping their order: a transpose. Axis 0 or -1 of a 0-d tensor is the
     tensor itself (nothing moves)."""
@@ -223,7 +225,7 @@ def moveaxis(x, source, destination) -> Tensor:
 
 
 @implements(np.swapaxes)
-def swapaxes(x, axis1, axis2) -> Tensor:
+def swapaxes(x: Any, axis1: Any, axis2: Any) -> Tensor:
     """Exchange two axes: a transpose."""
     x = constant(x, "swapaxes")
     shape = x.shape
@@ -256,7 +258,7 @@ class BroadcastTo(Function):
 
 
 @implements(np.broadcast_to)
-def broadcast_to(x, shape) -> Tensor:
+def broadcast_to(x: Any, shape: Any) -> Tensor:
     """Repeat ``x`` along new or size-1 axes to ``shape``."""
     return BroadcastTo.apply(x, shape=shape_arg(shape, "broadcast_to"))
 
@@ -284,7 +286,7 @@ class SumTo(Function):
         return "the sums' magnitude must stay below the dtype's largest value"
 
 
-def sum_to(x, shape) -> Tensor:
+def sum_to(x: Any, shape: Any) -> Tensor:
     """The inverse of broadcasting: sum ``x`` over its leading axes and over the axes
     where ``shape`` has size 1, giving ``shape`` (``sum_to(broadcast_to(a, s), a.shape)``
     is ``a`` times the number of copies). The engine does the same to every gradient
@@ -355,7 +357,7 @@ class Concatenate(Function):
 
 
 @implements(np.concatenate)
-def concatenate(arrays, axis=0) -> Tensor:
+def concatenate(arrays: Any, axis: Any = 0) -> Tensor:
     """Join a sequence of tensors (or arrays) along an existing ``axis``; their shapes
     agree on every other axis. ``axis=None`` joins them flattened. Differentiable in
     each input: its gradient is its piece of the output's."""
@@ -383,7 +385,7 @@ class Stack(Function):
 
 
 @implements(np.stack)
-def stack(arrays, axis=0) -> Tensor:
+def stack(arrays: Any, axis: Any = 0) -> Tensor:
     """Join tensors of one shape along a new ``axis`` (a position in the result).
     Differentiable in each input: its gradient is its slice of the output's."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
@@ -420,7 +422,7 @@ def _split(x, indices_or_sections, axis, op: str, equal: bool) -> list:
 
 
 @implements(np.split)
-def split(x, indices_or_sections, axis=0) -> list:
+def split(x: Any, indices_or_sections: Any, axis: Any = 0) -> list:
     """A list of pieces of ``x`` along ``axis``: ``indices_or_sections`` equal sections
     (an int that divides the axis), or the pieces between sorted indices (a sequence,
     sliced as Python slices are). Each piece is one ``getitem`` node, a basic slice: its
@@ -430,7 +432,7 @@ def split(x, indices_or_sections, axis=0) -> list:
 
 
 @implements(np.array_split)
-def array_split(x, indices_or_sections, axis=0) -> list:
+def array_split(x: Any, indices_or_sections: Any, axis: Any = 0) -> list:
     """``split`` that allows sections of unequal size: of n elements in k sections, the
     first n mod k have one element more."""
     return _split(x, indices_or_sections, axis, "array_split", equal=False)
@@ -540,7 +542,7 @@ class Pad(Function):
 
 
 @implements(np.pad)
-def pad(x, pad_width, mode="constant", constant_values=0) -> Tensor:
+def pad(x: Any, pad_width: Any, mode: Any = "constant", constant_values: Any = 0) -> Tensor:
     """``x`` with ``pad_width`` elements added before and after each axis: an int, one
     (before, after) pair for every axis, or one pair per axis, as numpy takes them.
 
@@ -596,7 +598,7 @@ class Flip(Function):
 
 
 @implements(np.flip)
-def flip(x, axis=None) -> Tensor:
+def flip(x: Any, axis: Any = None) -> Tensor:
     """The elements in reverse order along ``axis`` (None: every axis)."""
     return Flip.apply(x, axis=axis)
 
@@ -619,7 +621,7 @@ class Roll(Function):
 
 
 @implements(np.roll)
-def roll(x, shift, axis=None) -> Tensor:
+def roll(x: Any, shift: Any, axis: Any = None) -> Tensor:
     """Elements shifted by ``shift`` along ``axis``, those past the end coming back at
     the start. ``axis=None`` rolls the flattened values (the shape is kept). ``shift``
     and ``axis`` may be sequences (broadcast together; shifts of one axis add up)."""
@@ -661,7 +663,7 @@ class Repeat(Function):
 
 
 @implements(np.repeat)
-def repeat(x, repeats, axis=None) -> Tensor:
+def repeat(x: Any, repeats: Any, axis: Any = None) -> Tensor:
     """Each element ``repeats`` times in a row along ``axis`` (None: of the flattened
     values; axis 0 or −1 of a 0-d tensor is the tensor). ``repeats`` is an int, or one
     count per element along the axis. The gradient of an element is the sum of its
@@ -706,7 +708,7 @@ class Tile(Function):
 
 
 @implements(np.tile)
-def tile(x, reps) -> Tensor:
+def tile(x: Any, reps: Any) -> Tensor:
     """``x`` repeated ``reps`` times along each axis (an int or a tuple; the shorter of
     ``reps`` and the shape is padded with leading 1s, as in numpy). The gradient of an
     element is the sum over its copies. Finite unless that sum passes the dtype's
@@ -738,7 +740,7 @@ class Cast(Function):
         return f"converting to {dtype}"
 
 
-def astype(x, dtype) -> Tensor:
+def astype(x: Any, dtype: Any) -> Tensor:
     """The values converted to ``dtype``; the gradient is converted back. A value beyond
     the target dtype's range (1e300 to float32) overflows, as numpy's cast does. A
     conversion to an integer or bool dtype has no gradient: its result is a constant."""
