@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -40,6 +40,9 @@ __all__ = [
     "grad",
     "value_and_grad",
 ]
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _GradMode(threading.local):
@@ -60,20 +63,10 @@ class _SetGradMode:
 
     As a decorator it applies inside the function, and inside a generator function
     while each step of the generator runs (not between steps, where the caller's
-    mode holds). Used bare (``@no_grad``) or called (``@no_grad()``), it is the same."""
+    mode holds). Used bare (``@enable_grad``) or called (``@enable_grad()``), it is the
+    same."""
 
     _value = True
-
-    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
-        self = super().__new__(cls)
-        if func is None:
-            return self
-        if not callable(func):
-            raise TypeError(
-                f"{cls.__name__}: expected a function to decorate or no argument, got "
-                f"{type(func).__name__}"
-            )
-        return self(func)
 
     def __enter__(self) -> _SetGradMode:
         self._prev = _mode.enabled
@@ -130,20 +123,52 @@ def _generator_in_mode(func, value: bool):
     return wrapper
 
 
-class no_grad(_SetGradMode):
-    """Ops run inside ``with no_grad():`` (or a function decorated with ``@no_grad`` or
-    ``@no_grad()``) record nothing."""
+class _Bare(_SetGradMode):
+    """A grad-mode class that may also decorate a function given to it directly."""
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        if func is None:
+            return _new(cls)
+        if not callable(func):
+            raise TypeError(
+                f"{cls.__name__}: expected a function to decorate or no argument, got "
+                f"{type(func).__name__}"
+            )
+        return _new(cls)(func)
+
+
+
+class _NoGrad(_SetGradMode):
+    """What ``no_grad()`` makes: a context manager and decorator that turns recording
+    off."""
 
     _value = False
 
 
-class enable_grad(_SetGradMode):
+@overload
+def no_grad() -> _NoGrad: ...
+@overload
+def no_grad(func: _F) -> _F: ...
+def no_grad(func: Callable[..., Any] | None = None) -> Any:
+    """Ops run inside ``with no_grad():`` (or a function decorated with ``@no_grad`` or
+    ``@no_grad()``) record nothing. (A function rather than a class, unlike the other
+    grad modes: it runs every training step, and a class with a ``__new__`` of its own
+    costs twice as much to enter.)"""
+    if func is None:
+        return _NoGrad()
+    if not callable(func):
+        raise TypeError(f"no_grad: expected a function to decorate or no argument, got "
+                        f"{type(func).__name__}")
+    return _NoGrad()(func)
+
+
+class enable_grad(_Bare):
     """Turns recording back on inside a ``no_grad`` block."""
 
     _value = True
 
 
-class inference_mode(_SetGradMode):
+class inference_mode(_Bare):
     """``no_grad`` under PyTorch's other name: ``with inference_mode():`` records nothing.
     ``inference_mode(False)`` records, as outside it."""
 
@@ -157,7 +182,7 @@ class inference_mode(_SetGradMode):
         return super().__new__(cls, mode)
 
 
-class set_grad_enabled(_SetGradMode):
+class set_grad_enabled(_Bare):
     """Set grad mode for this thread: at once when called (``set_grad_enabled(False)``),
     and back to the previous mode at the end of a ``with`` block or a decorated
     function."""
@@ -531,7 +556,7 @@ def run_backward(root: Tensor, grad, retain_graph: bool, create_graph: bool, inp
             fn = t._ctx
             if capture is None and t._retain:  # accumulates, like a leaf's gradient
                 kept = g if create_graph else _make(np.array(g), False, None)
-                t._grad = kept if t._grad is None else t._grad + kept
+                t.grad = kept if t.grad is None else t.grad + kept
             parents = fn.parents
             if plain and fn.saved is not _FREED:
                 # the common case inline, as a call per node is measurable here: what
@@ -660,11 +685,11 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = _make(np.asarray(g), False, None)
         if g.data.dtype != dtype:
             g = g.astype(dtype)
-        p._grad = g if p._grad is None else p._grad + g
+        p.grad = g if p.grad is None else p.grad + g
         return
     if isinstance(g, Tensor):
         g = g.data
-    old = p._grad
+    old = p.__dict__.get("grad")
     if old is None:
         if type(g) is not np.ndarray:  # numpy arithmetic on 0-d arrays gives scalars
             g = np.asarray(g, dtype=dtype)
@@ -672,13 +697,13 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
-        p._grad = _make(g, False, None)
+        p.grad = _make(g, False, None)
         return
     buf = old.data
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
         np.add(buf, g, out=buf, casting="unsafe")
     else:
-        p._grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
+        p.grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
 
 
 def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:

@@ -70,7 +70,9 @@ class Tensor:
     # data, requires_grad and _ctx are set on every op's output; the rest live in the
     # instance dict only once set (leaves' gradients, names), with class defaults.
     __slots__ = ("data", "requires_grad", "_ctx", "__dict__", "__weakref__")
-    _grad: Tensor | None = None  # behind the ``grad`` property
+    # ``grad`` lives in the instance dict once set (plain, fast attribute access); until
+    # then reading it reaches _UnsetGrad below, which warns for a non-leaf
+    grad: Tensor | None
     name: str | None = None
     _retain: bool = False
 
@@ -87,29 +89,6 @@ class Tensor:
         self._ctx = None
         if name is not None:
             self.name = name
-
-    # ``grad`` is a property over ``_grad`` so that reading it on a non-leaf can warn;
-    # a __getattr__ hook would do it too, but would slow every attribute access of
-    # every Tensor (CPython's fast attribute paths need the default lookup)
-    @property
-    def grad(self) -> Tensor | None:
-        """The gradient backward() left here: for leaves (and tensors that called
-        ``retain_grad()``) a Tensor of this tensor's shape and dtype, else None. Reading
-        it on a tensor made by an op that did not call ``retain_grad()`` warns, as
-        PyTorch does, since backward() never keeps such a gradient."""
-        g = self._grad
-        if g is None and self._ctx is not None and not self._retain:
-            warnings.warn(
-                "the .grad of a tensor made by an op (a non-leaf) is not kept by "
-                "backward(); call .retain_grad() on it before backward() to keep it, "
-                "or use minigrad.grad() with respect to it",
-                UserWarning, stacklevel=2,
-            )
-        return g
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
-        self._grad = value
 
     # ------------------------------------------------------------------ properties
     @property
@@ -259,6 +238,10 @@ class Tensor:
     # declarations here are for type checkers.
     if TYPE_CHECKING:
         def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
         def __sub__(self, other: Any) -> Tensor: ...
         def __mul__(self, other: Any) -> Tensor: ...
         def __truediv__(self, other: Any) -> Tensor: ...
@@ -266,18 +249,6 @@ class Tensor:
         def __matmul__(self, other: Any) -> Tensor: ...
         def __neg__(self) -> Tensor: ...
         def __getitem__(self, index: Any) -> Tensor: ...
-
-    def __radd__(self, other: Any) -> Tensor:
-        return add(other, self)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return mul(other, self)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return sub(other, self)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return div(other, self)
 
     def __rpow__(self, base: Any) -> Tensor:
         return pow(base, self)
@@ -537,6 +508,26 @@ def _sole_owner_count() -> int:
     return sys.getrefcount(t.data)
 
 
+class _UnsetGrad:
+    """``Tensor.grad`` before anything set it: None, with PyTorch's warning when the
+    tensor was made by an op and did not call ``retain_grad()`` (backward never keeps
+    such a gradient). A non-data descriptor: once a gradient is set, the instance's own
+    attribute is found first, so reading and writing ``.grad`` stay plain attribute
+    accesses (a property, or a ``__getattr__`` hook, would slow every one of them)."""
+
+    def __get__(self, t: Tensor | None, owner: type | None = None) -> Any:
+        if t is None:
+            return self
+        if t._ctx is not None and not t._retain:
+            warnings.warn(
+                "the .grad of a tensor made by an op (a non-leaf) is not kept by "
+                "backward(); call .retain_grad() on it before backward() to keep it, "
+                "or use minigrad.grad() with respect to it",
+                UserWarning, stacklevel=2,
+            )
+        return None
+
+
 def _shares_saved(a: np.ndarray) -> bool:
     """Whether ``a`` is a view of a read-only array (one a graph has saved)."""
     base = a.base
@@ -630,7 +621,7 @@ def _numpy_fallback(name: str, func, args, kwargs):
 from . import autograd as _autograd  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from .ops._base import NUMPY_FUNCTIONS as _NUMPY_FUNCTIONS  # noqa: E402
-from .ops.arithmetic import add, div, mul, neg, pow, sub  # noqa: E402
+from .ops.arithmetic import _radd, _rdiv, _rmul, _rsub, add, div, mul, neg, pow, sub  # noqa: E402
 from .ops.elementwise import exp, log, relu, sigmoid, tanh  # noqa: E402
 from .ops.index import getitem  # noqa: E402
 from .ops.linalg import matmul  # noqa: E402
@@ -649,7 +640,12 @@ from .ops.logic import (  # noqa: E402
 from .ops.reduce import log_softmax, mean, softmax, sum  # noqa: E402
 from .ops.shape import astype, broadcast_to, reshape, transpose  # noqa: E402
 
+Tensor.grad = _UnsetGrad()  # type: ignore[assignment]
 Tensor.__add__ = add  # type: ignore[method-assign]
+Tensor.__radd__ = _radd  # type: ignore[method-assign]
+Tensor.__rsub__ = _rsub  # type: ignore[method-assign]
+Tensor.__rmul__ = _rmul  # type: ignore[method-assign]
+Tensor.__rtruediv__ = _rdiv  # type: ignore[method-assign]
 Tensor.__sub__ = sub  # type: ignore[method-assign]
 Tensor.__mul__ = mul  # type: ignore[method-assign]
 Tensor.__truediv__ = div  # type: ignore[method-assign]

@@ -58,6 +58,13 @@ def add(a: Any, b: Any) -> Tensor:
     return Add.apply(a, b)
 
 
+def _radd(x: Any, other: Any) -> Tensor:
+    """other + x, for ``Tensor.__radd__``: ``add``'s rule with the operands reflected."""
+    if type(other) in SCALARS:
+        return AddScalar.apply(x, c=other)
+    return Add.apply(other, x)
+
+
 class Sub(Function):
     formula = "dL/d{0} = dL/d{y};  dL/d{1} = −dL/d{y}"
     __slots__ = ()
@@ -91,6 +98,13 @@ def sub(a: Any, b: Any) -> Tensor:
     if type(a) in SCALARS:
         return RSubScalar.apply(b, c=a)
     return Sub.apply(a, b)
+
+
+def _rsub(x: Any, other: Any) -> Tensor:
+    """other − x, for ``Tensor.__rsub__``: ``sub``'s rule with the operands reflected."""
+    if type(other) in SCALARS:
+        return RSubScalar.apply(x, c=other)
+    return Sub.apply(other, x)
 
 
 class Mul(Function):
@@ -129,6 +143,13 @@ def mul(a: Any, b: Any) -> Tensor:
     if type(a) in SCALARS:
         return MulScalar.apply(b, c=a)
     return Mul.apply(a, b)
+
+
+def _rmul(x: Any, other: Any) -> Tensor:
+    """other ⊙ x, for ``Tensor.__rmul__``: ``mul``'s rule with the operands reflected."""
+    if type(other) in SCALARS:
+        return MulScalar.apply(x, c=other)
+    return Mul.apply(other, x)
 
 
 class Div(Function):
@@ -201,6 +222,13 @@ def div(a: Any, b: Any) -> Tensor:
     if type(a) in SCALARS:
         return RDivScalar.apply(b, c=a)
     return Div.apply(a, b)
+
+
+def _rdiv(x: Any, other: Any) -> Tensor:
+    """other / x, for ``Tensor.__rtruediv__``: ``div``'s rule with the operands reflected."""
+    if type(other) in SCALARS:
+        return RDivScalar.apply(x, c=other)
+    return Div.apply(other, x)
 
 
 class Neg(Function):

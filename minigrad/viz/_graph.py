@@ -639,7 +639,7 @@ def _choose_rankdir(walk: _Walk, nodes: list) -> str:
 
 def _kept_grad(t: Tensor):
     """``t.grad`` as kept, read without the warning a non-leaf's ``.grad`` gives."""
-    return t._grad
+    return t.__dict__.get("grad")
 
 
 def _backward_ran(walk: _Walk) -> bool:
