@@ -932,7 +932,12 @@ class MultiheadAttention(Module):
 
 
 class _Elementwise(Module):
-    """An activation with fixed arguments: ``forward(x) = fn(x, **args)``."""
+    """An activation with fixed arguments: ``forward(x) = fn(x, **args)``. ``inplace`` is
+    accepted for PyTorch compatibility; the result is always a new tensor."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = bool(inplace)
 
     def _fn(self, x: Input) -> Tensor:
         raise NotImplementedError
@@ -943,10 +948,6 @@ class _Elementwise(Module):
 
 class ReLU6(_Elementwise):
     """min(max(x, 0), 6), elementwise: ``F.relu6``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
 
     def _fn(self, x: Input) -> Tensor:
         return F.relu6(x)
@@ -998,10 +999,6 @@ class CELU(_Elementwise):
 class SELU(_Elementwise):
     """scale·ELU(x, alpha) with PyTorch's constants: ``F.selu``."""
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
-
     def _fn(self, x: Input) -> Tensor:
         return F.selu(x)
 
@@ -1026,20 +1023,12 @@ class GELU(_Elementwise):
 class SiLU(_Elementwise):
     """x·σ(x), elementwise: ``F.silu``."""
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
-
     def _fn(self, x: Input) -> Tensor:
         return F.silu(x)
 
 
 class Mish(_Elementwise):
     """x·tanh(softplus(x)): ``F.mish``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
 
     def _fn(self, x: Input) -> Tensor:
         return F.mish(x)
@@ -1083,20 +1072,12 @@ class Hardtanh(_Elementwise):
 class Hardsigmoid(_Elementwise):
     """clip(x/6 + 1/2, 0, 1): ``F.hardsigmoid``."""
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
-
     def _fn(self, x: Input) -> Tensor:
         return F.hardsigmoid(x)
 
 
 class Hardswish(_Elementwise):
     """x·hardsigmoid(x): ``F.hardswish``."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = bool(inplace)
 
     def _fn(self, x: Input) -> Tensor:
         return F.hardswish(x)
