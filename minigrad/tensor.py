@@ -541,7 +541,8 @@ def _shares_saved(a: np.ndarray) -> bool:
 _COMPARABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 
 
-def _raw(x):
+def _raw(x: Any) -> Any:
+    """A Tensor's array, or ``x`` itself."""
     return x.data if isinstance(x, Tensor) else x
 
 

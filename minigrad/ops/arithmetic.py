@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _raw
 from ._base import SCALARS, implements, needs, save_crossed
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "maximum", "minimum", "arctan2", "lerp",
@@ -374,10 +374,6 @@ def _operands(a, b, op: str):
         raise OverflowError(f"{op}: {e} (the other operand has shape {np.shape(other)} and "
                             f"dtype {other.dtype})") from None
     return (num, b) if ta in SCALARS else (a, num)
-
-
-def _raw(v):
-    return v.data if isinstance(v, Tensor) else v
 
 
 class Maximum(Function):

@@ -12,17 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, _raw
 
 __all__ = [
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "isfinite", "isnan", "isinf",
     "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift",
 ]  # fmt: skip
-
-
-def _raw(v: Any) -> Any:
-    return v.data if isinstance(v, Tensor) else v
 
 
 def _no_grad_op(ufunc: Any, name: str, doc: str) -> Callable[..., Tensor]:
