@@ -24,6 +24,7 @@ from .autograd import (
     set_grad_enabled,
     value_and_grad,
 )
+from .compiler import CompileError, compile
 from .ops.activation import (
     celu,
     elu,
@@ -204,7 +205,7 @@ _FROM_IO = ("save", "load")
 __all__ = [
     "Tensor", "tensor", "Function", "detect_anomaly", "AnomalyError",
     "no_grad", "enable_grad", "is_grad_enabled", "set_grad_enabled", "inference_mode",
-    "grad", "value_and_grad",
+    "grad", "value_and_grad", "compile", "CompileError",
     # the ops, by family (minigrad.ops)
     "add", "sub", "mul", "div", "neg", "pow", "maximum", "minimum", "arctan2", "lerp",
     "floor_divide", "remainder", "sigmoid", "tanh", "relu", "exp", "log", "abs", "sign",

@@ -28,6 +28,8 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from . import _trace
+
 __all__ = [
     "Function",
     "detect_anomaly",
@@ -388,7 +390,7 @@ def _float_dtype(dtype):
 def _as_output(fn: Function, out) -> np.ndarray:
     """An op returned a numpy scalar (ufuncs do on 0-d input): make it a 0-d array,
     and let a saved copy of it refer to the same object, as the output's data."""
-    arr = np.asarray(out)
+    arr = _trace.asarray(out)
     if any(a is out for a in fn.saved):
         fn.saved = tuple(arr if a is out else a for a in fn.saved)
     return arr
@@ -642,7 +644,8 @@ def _run_node(fn: Function, out: Tensor, g, retain_graph: bool, create_graph: bo
 def _fresh(pg, g, pgs) -> bool:
     """Whether a gradient array is new and unshared, so a leaf may keep it uncopied:
     not the incoming gradient passed through, not a view, not given to two inputs."""
-    if pg is g or type(pg) is not np.ndarray or pg.base is not None:
+    if pg is g or (type(pg) is not np.ndarray and type(pg) is not _trace.Traced) or \
+            pg.base is not None:
         return False
     n = len(pgs)
     if n == 1:
@@ -691,8 +694,10 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
         g = g.data
     old = p.__dict__.get("grad")
     if old is None:
-        if type(g) is not np.ndarray:  # numpy arithmetic on 0-d arrays gives scalars
-            g = np.asarray(g, dtype=dtype)
+        if type(g) is not np.ndarray and not (type(g) is _trace.Traced
+                                               and type(g.v) is np.ndarray):
+            # numpy arithmetic on 0-d arrays gives scalars
+            g = _asarray(g, dtype)
         elif g.dtype != dtype:
             g = g.astype(dtype)
         elif not fresh:
@@ -703,7 +708,14 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
         np.add(buf, g, out=buf, casting="unsafe")
     else:
-        p.grad = _make(np.asarray(buf + g, dtype=dtype), False, None)
+        p.grad = _make(_asarray(buf + g, dtype), False, None)
+
+
+def _asarray(x, dtype):
+    """``np.asarray(x, dtype=dtype)``, recorded inside minigrad.compile's recording."""
+    if type(x) is _trace.Traced:
+        return x.rec.call(np.asarray, (x,), {"dtype": dtype})
+    return np.asarray(x, dtype=dtype)
 
 
 def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _trace
+
 __all__ = ["Tensor", "tensor"]
 
 _NUMERIC_KINDS = frozenset("biuf")
@@ -19,6 +21,8 @@ def _as_array(data, dtype, where: str) -> np.ndarray:
     float64, except booleans, which stay bool; text and other objects are refused."""
     if isinstance(data, Tensor):
         data = data.data
+    if type(data) is _trace.Traced:  # inside minigrad.compile's recording
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
     if dtype is not None:
         try:
             dtype = np.dtype(dtype)
@@ -154,33 +158,49 @@ class Tensor:
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
         """The data array (shared, not copied)."""
+        if _trace.ACTIVE:
+            _trace.check_read(self, ".numpy()")
         return self.data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if _trace.ACTIVE:
+            _trace.check_read(self, "converting to a numpy array")
         a = self.data
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
         return a.copy() if copy else a
 
     def item(self) -> float | int | bool:
+        if _trace.ACTIVE:
+            _trace.check_read(self, '.item()')
         return self.data.item()
 
     def tolist(self) -> Any:
+        if _trace.ACTIVE:
+            _trace.check_read(self, '.tolist()')
         return self.data.tolist()
 
     def __float__(self) -> float:
+        if _trace.ACTIVE:
+            _trace.check_read(self, 'float()')
         return float(self.data)
 
     def __int__(self) -> int:
+        if _trace.ACTIVE:
+            _trace.check_read(self, 'int()')
         return int(self.data)
 
     def __bool__(self) -> bool:
+        if _trace.ACTIVE:
+            _trace.check_read(self, 'bool() (an `if` or `while` on a tensor)')
         return bool(self.data)
 
     def __len__(self) -> int:
         return len(self.data)
 
     def __repr__(self) -> str:
+        if _trace.ACTIVE:
+            _trace.check_read(self, 'printing')
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.data.dtype != np.float64:
@@ -553,8 +573,8 @@ def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = Non
     dtype unless ``dtype`` is given. ``requires_grad=True`` needs a floating dtype.
     """
     arr = _as_array(data, dtype, "tensor")
-    if isinstance(data, (np.ndarray, Tensor)) and arr is (data.data if isinstance(data, Tensor)
-                                                          else data):
+    if isinstance(data, (np.ndarray, Tensor, _trace.Traced)) and \
+            arr is (data.data if isinstance(data, Tensor) else data):
         arr = arr.copy()
     return Tensor(arr, requires_grad=requires_grad, name=name)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import float_dtype
@@ -56,7 +57,7 @@ def _shape(x) -> tuple | str:
     if shape is not None:
         return tuple(shape)
     try:
-        return np.asarray(x).shape
+        return _trace.asarray(x).shape
     except Exception:  # error path only: an input numpy cannot read at all
         return "unknown"
 

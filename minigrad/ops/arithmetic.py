@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor, _raw
 from ._base import SCALARS, implements, needs, save_crossed
@@ -283,7 +284,7 @@ class RPow(Function):
 
     def forward(self, x, c):
         self.log_c = np.log(c)
-        y = np.asarray(np.power(c, x, dtype=np.result_type(x, 1.0)))
+        y = _trace.asarray(np.power(c, x, dtype=np.result_type(x, 1.0)))
         self.save_for_backward(y)
         return y
 
@@ -303,7 +304,7 @@ class PowTensor(Function):
     __slots__ = ()
 
     def forward(self, x, y):
-        out = np.asarray(x**y)
+        out = _trace.asarray(x**y)
         if self.parents is not None:
             self.save_for_backward(x, y, out if needs(self, 1) else None)
         return out
@@ -369,7 +370,7 @@ def _operands(a, b, op: str):
     if not isinstance(other, (np.ndarray, np.generic)):
         return a, b  # a list or a number: the engine's constants decide
     try:
-        num = np.asarray(num, dtype=np.result_type(other, num))
+        num = _trace.asarray(num, dtype=np.result_type(other, num))
     except OverflowError as e:
         raise OverflowError(f"{op}: {e} (the other operand has shape {np.shape(other)} and "
                             f"dtype {other.dtype})") from None
@@ -476,7 +477,7 @@ class Lerp(Function):
             self.save_for_backward(start, end, weight)
         diff = end - start
         # PyTorch's form: exact at both ends (weight 0 gives start, weight 1 gives end)
-        return np.asarray(np.where(weight < 0.5, start + weight * diff,
+        return _trace.asarray(np.where(weight < 0.5, start + weight * diff,
                                    end - diff * (1 - weight)))
 
     def backward(self, g):

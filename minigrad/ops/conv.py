@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import float_dtype, needs
@@ -157,7 +158,7 @@ def _col2im(cols, win: _Window, channels: int):
             q = j * win.dw
             out[:, :, r:r + he:win.sh, q:q + we:win.sw] += c6[:, :, i, j]
     if (hb, wb) != (win.h, win.w):
-        out = np.ascontiguousarray(out[:, :, win.pt:win.pt + win.h, win.pl:win.pl + win.w])
+        out = _trace.ascontiguousarray(out[:, :, win.pt:win.pt + win.h, win.pl:win.pl + win.w])
     return out
 
 
@@ -236,7 +237,7 @@ def unfold(
     The gradient is ``fold``: each column's gradient is added back where its window lies
     (overlapping windows sum). Linear: finite wherever the input is.
     """
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     _batched(x, 2, "unfold")
     win = _conv_window("unfold", x.shape[-2:], kernel_size, dilation, padding, stride)
     return Unfold.apply(input, win=win)
@@ -282,7 +283,7 @@ def fold(
     the number of windows that fit in ``output_size`` with this kernel, dilation, padding
     and stride. The gradient is ``unfold`` of the output gradient. Linear: finite
     wherever the input is (sums of up to kH·kW values)."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     _batched(x, 1, "fold", dims="(N, C·kH·kW, L) or (C·kH·kW, L)")
     size = _positive(_ints(output_size, 2, "fold", "output_size"), "fold", "output_size")
     win = _conv_window("fold", size, kernel_size, dilation, padding, stride, "output_size")
@@ -736,7 +737,7 @@ def max_pool2d(
     backward is a scatter through the saved indices, itself differentiable (its backward
     gathers), so second order works; the function is piecewise linear. Exact: finite
     wherever the input is."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     _batched(x, 2, "max_pool2d")
     win = _pool_window("max_pool2d", x.shape[-2:], kernel_size, stride, padding, dilation,
                        bool(ceil_mode))
@@ -801,7 +802,7 @@ def avg_pool2d(
     each window's output gradient equally among its elements (a fold of dL/dy / count);
     linear, so second order is zero and works. Finite wherever the input is, unless a
     window's sum passes the dtype's largest value."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     _batched(x, 2, "avg_pool2d")
     win = _pool_window("avg_pool2d", x.shape[-2:], kernel_size, stride, padding, 1,
                        bool(ceil_mode))
@@ -847,7 +848,7 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     Because every output is a product with a whole row and column of the matrix, an
     infinite input value makes the outputs of its rows and columns NaN (0·inf), not just
     its window's; finite inputs give finite outputs."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     _batched(x, 2, "adaptive_avg_pool2d")
     if output_size is None or isinstance(output_size, (int, np.integer)):
         size = (output_size, output_size)
@@ -964,7 +965,7 @@ def interpolate(
     Aᵀ · dL/dy · B (two BLAS products; duplicates of nearest sum their gradients), and
     second order works. Finite wherever the input is; as in PyTorch, an infinite input
     next to a zero weight gives NaN (0·inf)."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     op = "interpolate"
     if x.ndim != 4:
         raise ValueError(f"{op}: input must be 4-D (N, C, H, W) for 2-D resampling, got "
@@ -1046,7 +1047,7 @@ def pad_last_dims(input: Any, pad: Any, mode: Any = "constant", value: Any = 0.0
     Gradient: constant mode crops the output gradient back to the input; reflect and
     replicate add each copied element's gradient to its source (so edge elements collect
     several); linear, second order works. Finite wherever the input (and value) is."""
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.data if isinstance(input, Tensor) else _trace.asarray(input)
     op = "pad_last_dims"
     widths = _ints(pad, len(pad) if isinstance(pad, (tuple, list)) else 1, op, "pad")
     if len(widths) % 2 or len(widths) // 2 > x.ndim:

@@ -18,10 +18,12 @@ either, so a seeded result never depends on what ran before.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor
 from ._base import implements, shape_arg
 
@@ -78,7 +80,7 @@ def _value(v, op: str, what: str):
 
 
 def _leaf(arr: np.ndarray, requires_grad: bool, name, op: str) -> Tensor:
-    arr = np.asarray(arr)
+    arr = _trace.asarray(arr)
     if requires_grad and arr.dtype.kind != "f":
         raise TypeError(
             f"{op}: requires_grad=True needs a floating-point dtype, got {arr.dtype}; pass "
@@ -130,7 +132,7 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, requires_grad: bool 
     is converted to it as numpy converts (full((2,), 2.5, int64) is [2, 2])."""
     fill = _value(fill_value, "full", "fill_value")
     s = _shape(shape, "full")
-    d = _dtype(dtype, "full", np.asarray(fill).dtype)
+    d = _dtype(dtype, "full", _trace.asarray(fill).dtype)
     arr = _numpy_call("full", f"shape {s}, fill_value of shape {np.shape(fill)}", np.full,
                       s, fill, dtype=d)
     return _leaf(arr, requires_grad, name, "full")
@@ -168,7 +170,7 @@ def eye(N: Any, M: Any = None, k: int = 0, dtype: Any = None, *, requires_grad: 
 
 
 def _like(a, op: str):
-    data = a.data if isinstance(a, Tensor) else np.asarray(a)
+    data = a.data if isinstance(a, Tensor) else _trace.asarray(a)
     _dtype(data.dtype, op, None)
     return data
 
@@ -258,7 +260,7 @@ def empty_like(a: Any, dtype: Any = None, order: Any = "K", subok: Any = True, s
 
 def _scalar(v, op: str, what: str):
     v = _value(v, op, what)
-    if np.ndim(v) != 0 or np.asarray(v).dtype.kind not in "biuf":
+    if np.ndim(v) != 0 or _trace.asarray(v).dtype.kind not in "biuf":
         raise TypeError(f"{op}: {what} must be a real number, got {v!r}")
     return v
 
@@ -340,7 +342,7 @@ def _dims(shape, op: str) -> tuple:
 
 
 def _in_dtype(x: np.ndarray, d: np.dtype) -> np.ndarray:
-    return np.asarray(x, dtype=d)
+    return _trace.asarray(x, dtype=d)
 
 
 def rand(*shape: Any, dtype: Any = None, rng: Any = None, requires_grad: bool = False,
@@ -353,9 +355,10 @@ def rand(*shape: Any, dtype: Any = None, rng: Any = None, requires_grad: bool = 
     s, d = _dims(shape, "rand"), _float(dtype, "rand")
     gen = _generator(rng, "rand")
     if d in (np.float32, np.float64):
-        arr = gen.random(s, dtype=d)
+        arr = _trace.draw_from(rng, gen, "random", s, dtype=d)
     else:  # half precision: rounded from float64, kept below 1
-        arr = np.minimum(gen.random(s).astype(d), np.nextafter(d.type(1), d.type(0)))
+        arr = np.minimum(_trace.draw_from(rng, gen, "random", s).astype(d),
+                         np.nextafter(d.type(1), d.type(0)))
     return _leaf(arr, requires_grad, name, "rand")
 
 
@@ -369,9 +372,9 @@ def randn(*shape: Any, dtype: Any = None, rng: Any = None, requires_grad: bool =
     s, d = _dims(shape, "randn"), _float(dtype, "randn")
     gen = _generator(rng, "randn")
     if d in (np.float32, np.float64):
-        arr = gen.standard_normal(s, dtype=d)
+        arr = _trace.draw_from(rng, gen, "standard_normal", s, dtype=d)
     else:
-        arr = gen.standard_normal(s).astype(d)
+        arr = _trace.draw_from(rng, gen, "standard_normal", s).astype(d)
     return _leaf(arr, requires_grad, name, "randn")
 
 
@@ -404,7 +407,8 @@ def randint(
     if high is None:
         low, high = 0, low
     arr = _numpy_call("randint", f"low={low!r}, high={high!r} (high excluded), dtype {d}",
-                      gen.integers, low, high, s, dtype=d)
+                      functools.partial(_trace.draw_from, rng, gen, "integers"), low, high, s,
+                      dtype=d)
     return _leaf(arr, False, name, "randint")
 
 
@@ -429,7 +433,9 @@ def normal(
     s = _size(size, "normal")
     gen = _generator(rng, "normal")
     arr = _numpy_call("normal", f"loc of shape {np.shape(loc)}, scale of shape "
-                      f"{np.shape(scale)}, size {s}", gen.normal, loc, scale, s)
+                      f"{np.shape(scale)}, size {s}",
+                      functools.partial(_trace.draw_from, rng, gen, "normal"),
+                      loc, scale, s)
     return _leaf(_in_dtype(arr, d), requires_grad, name, "normal")
 
 
@@ -455,5 +461,7 @@ def uniform(
     s = _size(size, "uniform")
     gen = _generator(rng, "uniform")
     arr = _numpy_call("uniform", f"low of shape {np.shape(low)}, high of shape "
-                      f"{np.shape(high)}, size {s}", gen.uniform, low, high, s)
+                      f"{np.shape(high)}, size {s}",
+                      functools.partial(_trace.draw_from, rng, gen, "uniform"),
+                      low, high, s)
     return _leaf(_in_dtype(arr, d), requires_grad, name, "uniform")

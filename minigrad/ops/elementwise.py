@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import float_dtype, implements
@@ -802,7 +803,7 @@ def erf_array(x) -> np.ndarray:
     and booleans give float64. Raises nothing and never overflows: each interval's
     formula is evaluated only on the values in that interval.
     """
-    x = np.asarray(x)
+    x = _trace.asarray(x)
     dtype = float_dtype(x)
     x = x.astype(np.float64)  # a new array: the caller's is never written
     ax = np.abs(x)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor
 from ._base import SCALARS, implements, needs, one_axis
@@ -63,11 +64,11 @@ def _normalize_index(index):
     become arrays (integer Tensors index, boolean Tensors mask); a slice may have 0-d
     integer Tensors as its bounds."""
     if isinstance(index, Tensor):
-        return np.array(index.data)
+        return _trace.array(index.data)
     if isinstance(index, np.ndarray):
-        return np.array(index)
+        return _trace.array(index)
     if isinstance(index, list):
-        arr = np.asarray([i.data if isinstance(i, Tensor) else i for i in index])
+        arr = _trace.asarray([i.data if isinstance(i, Tensor) else i for i in index])
         # [] is an empty integer index (numpy would make it float64 and refuse it)
         return arr.astype(np.intp) if arr.size == 0 else arr
     if isinstance(index, tuple):
@@ -86,7 +87,7 @@ def _index_array(indices, op: str, what: str = "indices") -> np.ndarray:
     """Integer indices as the op's own intp array (Tensors, arrays and lists)."""
     if isinstance(indices, Tensor):
         indices = indices.data
-    arr = np.array(indices)
+    arr = _trace.array(indices)
     if arr.size == 0 and arr.dtype.kind == "f":  # [] is an empty integer index
         arr = arr.astype(np.intp)
     if arr.dtype.kind not in "iu":
@@ -197,11 +198,11 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
     if x is None or y is None:
         raise TypeError("where: needs condition, x and y; for the indices where a condition "
                         "holds use numpy.nonzero on the condition's data")
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition.data if isinstance(condition, Tensor) else _trace.asarray(condition)
     if cond.dtype != bool:
         cond = cond.astype(bool)
     else:
-        cond = np.array(cond)  # the op's own copy
+        cond = _trace.array(cond)  # the op's own copy
     return Where.apply(x, y, cond=cond)
 
 
@@ -242,8 +243,8 @@ def _bound(v, x, op: str):
     """A clip bound as an op input: Tensors as they are, a number in the dtype numpy
     would give it beside ``x``, anything else a constant."""
     if type(v) in SCALARS:
-        other = x.data if isinstance(x, Tensor) else np.asarray(x)
-        return np.asarray(v, dtype=np.result_type(other, v))
+        other = x.data if isinstance(x, Tensor) else _trace.asarray(x)
+        return _trace.asarray(v, dtype=np.result_type(other, v))
     return v
 
 
@@ -281,11 +282,11 @@ def clip(
 
 
 def _mask_array(mask, op: str) -> np.ndarray:
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.data if isinstance(mask, Tensor) else _trace.asarray(mask)
     if m.dtype != bool:
         raise TypeError(f"{op}: mask must be boolean, got dtype {m.dtype} (shape {m.shape}); "
                         "compare first (x > 0) or use astype(bool)")
-    return np.array(m)  # the op's own copy
+    return _trace.array(m)  # the op's own copy
 
 
 class MaskedFill(Function):
@@ -496,7 +497,7 @@ class IndexAdd(Function):
             )
         _check_range(index, x.shape[ax], op, "index", ax, x.shape, negative=False)
         self.index = (slice(None),) * ax + (index,)
-        out = np.array(x, dtype=np.result_type(x, source))
+        out = _trace.array(x, dtype=np.result_type(x, source))
         np.add.at(out, self.index, source)  # repeated indices accumulate
         return out
 
@@ -538,7 +539,7 @@ class ScatterAdd(Function):
         self.fancy = _along_axis(index, ax, index.shape)
         self.block = tuple(slice(0, n) for n in index.shape)
         self.src_shape = src.shape
-        out = np.array(x, dtype=np.result_type(x, src))
+        out = _trace.array(x, dtype=np.result_type(x, src))
         np.add.at(out, self.fancy, src[self.block])  # repeated indices accumulate
         return out
 

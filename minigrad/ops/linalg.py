@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor, _make
 from ._base import implements, needs, one_axis, save_crossed
@@ -559,7 +560,7 @@ def _inverse(a, op: str):
 
 
 def _values(x) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.data if isinstance(x, Tensor) else _trace.asarray(x)
 
 
 class Inv(Function):
@@ -599,7 +600,7 @@ _COFACTOR_MAX = 8  # largest singular matrix whose det gradient is made from its
 
 
 def _det_any(a):
-    return Det.apply(a) if isinstance(a, Tensor) else np.asarray(np.linalg.det(a))
+    return Det.apply(a) if isinstance(a, Tensor) else _trace.asarray(np.linalg.det(a))
 
 
 def _cofactors(a):
@@ -613,7 +614,7 @@ def _cofactors(a):
             f"cofactors only up to {_COFACTOR_MAX}×{_COFACTOR_MAX}; use slogdet, or move "
             "off the singular point"
         )
-    keep = np.array([[j for j in range(n) if j != i] for i in range(n)],
+    keep = _trace.array([[j for j in range(n) if j != i] for i in range(n)],
                     dtype=np.intp).reshape(n, n - 1)
     minors = a[..., keep[:, None, :, None], keep[None, :, None, :]]  # (..., n, n, n-1, n-1)
     i = np.arange(n)
@@ -627,7 +628,7 @@ class Det(Function):
 
     def forward(self, a):
         _square(a, "det")
-        d = np.asarray(np.linalg.det(a))
+        d = _trace.asarray(np.linalg.det(a))
         self.save_for_backward(a, d)
         return d
 
@@ -670,8 +671,8 @@ class Slogdet(Function):
         _square(a, "slogdet")
         sign, logdet = np.linalg.slogdet(a)
         if signs is not None:
-            signs.append(np.asarray(sign))
-        logdet = np.asarray(logdet)
+            signs.append(_trace.asarray(sign))
+        logdet = _trace.asarray(logdet)
         if np.isneginf(logdet).any() and np.isfinite(a).all():
             _float_flag("divide", "slogdet")  # log 0, as numpy's log reports it
         self.save_for_backward(a)

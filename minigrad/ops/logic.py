@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor, _make, _raw
 
 __all__ = [
@@ -30,9 +31,9 @@ def _no_grad_op(ufunc: Any, name: str, doc: str) -> Callable[..., Tensor]:
         try:
             out = ufunc(*arrays)
         except (TypeError, ValueError) as e:
-            shapes = ", ".join(f"{np.shape(a)} {np.asarray(a).dtype}" for a in arrays)
+            shapes = ", ".join(f"{np.shape(a)} {_trace.asarray(a).dtype}" for a in arrays)
             raise type(e)(f"{name}: {e} (inputs: {shapes})") from None
-        return _make(np.asarray(out), False, None)
+        return _make(_trace.asarray(out), False, None)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function, _tensors
 from ..tensor import Tensor
 from ._base import empty_mean_error, needs
@@ -40,7 +41,7 @@ def _check_reduction(reduction, op: str, allowed=_REDUCTIONS) -> None:
 
 
 def _array(v) -> np.ndarray:
-    return v.data if isinstance(v, Tensor) else np.asarray(v)
+    return v.data if isinstance(v, Tensor) else _trace.asarray(v)
 
 
 def _input(v, op: str) -> Tensor:
@@ -62,7 +63,7 @@ def _constant_weight(weight, shape: tuple, dtype, op: str, what: str = "weight")
     if not ok:
         raise ValueError(f"{op}: {what} of shape {w.shape} does not broadcast to the input's "
                          f"shape {shape}")
-    return np.array(w, dtype=dtype)
+    return _trace.array(w, dtype=dtype)
 
 
 class _Reduce:
@@ -79,12 +80,12 @@ class _Reduce:
             return loss
         total = loss.sum()
         if reduction == "sum":
-            return np.asarray(total)
+            return _trace.asarray(total)
         n = loss.size if count is None else count
         if n == 0:
             raise empty_mean_error(self.name, shape)
         self.count = n
-        return np.asarray(total / n)
+        return _trace.asarray(total / n)
 
     def _spread(self, g):
         return g if self.count is None else g / self.count
@@ -153,7 +154,7 @@ class MSE(_Elementwise, Function):
             total = total / d.size
         if self.parents is not None:
             self.save_for_backward(pred, target)
-        return np.asarray(total)
+        return _trace.asarray(total)
 
     def backward(self, g):
         pred, target = self.saved
@@ -473,7 +474,7 @@ def _class_weight(weight, shape: tuple, axis: int, dtype, op: str):
     if w.shape != (shape[axis],):
         raise ValueError(f"{op}: weight must have shape ({shape[axis]},), one per class, for "
                          f"input of shape {shape}; got {w.shape}")
-    return np.array(w, dtype=dtype)
+    return _trace.array(w, dtype=dtype)
 
 
 def _along(w, ndim: int, axis: int):
@@ -525,7 +526,7 @@ class NLLLoss(_Reduce, Function):
         t, total = _index_targets(x, labels, weight, ignore_index, 0.0, reduction, self.name)
         self.target = t  # a constant: the weighted one-hot labels
         self.axis = _class_axis(x.shape, self.name)
-        return self._reduce(np.asarray(-(t * x).sum(axis=self.axis)), reduction, x.shape,
+        return self._reduce(_trace.asarray(-(t * x).sum(axis=self.axis)), reduction, x.shape,
                             total)
 
     def backward(self, g):
@@ -536,7 +537,7 @@ class NLLLoss(_Reduce, Function):
 
 
 def _labels(target, op: str) -> np.ndarray:
-    lab = np.array(_array(target))  # the op's own copy
+    lab = _trace.array(_array(target))  # the op's own copy
     if lab.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold integer class indices, got dtype {lab.dtype} "
                         f"(shape {lab.shape})")
@@ -588,7 +589,7 @@ class CrossEntropy(_Reduce, Function):
             saved = (logits, probs)
         if self.parents is not None:
             self.save_for_backward(*saved)
-        loss = np.asarray(-(t * _log_softmax_array(logits, axis)).sum(axis=axis))
+        loss = _trace.asarray(-(t * _log_softmax_array(logits, axis)).sum(axis=axis))
         return self._reduce(loss, reduction, logits.shape, total)
 
     def _distribution(self, probs):
@@ -644,7 +645,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
                       "cross_entropy")
     kwargs = dict(weight=w, ignore_index=ignore_index, reduction=reduction,
                   label_smoothing=float(label_smoothing))
-    t = _array(target) if isinstance(target, Tensor) else np.asarray(target)
+    t = _array(target) if isinstance(target, Tensor) else _trace.asarray(target)
     if t.dtype.kind == "f" and t.shape == x.shape:
         return CrossEntropy.apply(input, target, **kwargs)
     if t.dtype.kind not in "iu":
@@ -652,4 +653,4 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
             f"cross_entropy: labels must be integer class indices (or class probabilities "
             f"of the input's shape {x.shape}), got dtype {t.dtype} and shape {t.shape}"
         )
-    return CrossEntropy.apply(input, labels=np.array(t), **kwargs)
+    return CrossEntropy.apply(input, labels=_trace.array(t), **kwargs)

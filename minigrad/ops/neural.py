@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function, _tensors, no_grad
 from ..tensor import Tensor, _make
 from ._base import empty_mean_error, float_dtype, needs, save_crossed, shape_arg
@@ -28,7 +29,7 @@ __all__ = [
 
 
 def _array(v) -> np.ndarray:
-    return v.data if isinstance(v, Tensor) else np.asarray(v)
+    return v.data if isinstance(v, Tensor) else _trace.asarray(v)
 
 
 def _input(v, op: str) -> Tensor:
@@ -141,7 +142,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, rng: Any = None) 
     if p == 1:
         mask = np.zeros(data.shape, dtype)
     else:
-        mask = (gen.random(data.shape) >= p).astype(dtype)
+        mask = (_trace.draw_from(rng, gen, "random", data.shape) >= p).astype(dtype)
         mask *= 1 / (1 - p)
     return Dropout.apply(input, mask=mask)
 
@@ -407,7 +408,7 @@ def embedding(input: Any, weight: Any, padding_idx: Any = None) -> Tensor:
     indices accumulate); the row ``padding_idx`` (negative counts from the end) gets
     none, though its values are returned as they are. Finite for every finite weight.
     """
-    idx = np.array(_array(input))  # the op's own copy
+    idx = _trace.array(_array(input))  # the op's own copy
     weight = _input(weight, "embedding")
     w = weight.data
     if idx.dtype.kind not in "iu":

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function
 from ..tensor import Tensor, _make
 from ._base import (
@@ -149,7 +150,7 @@ class Sum(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
-        return np.asarray(x.sum(axis=axes, keepdims=self.keepdims))
+        return _trace.asarray(x.sum(axis=axes, keepdims=self.keepdims))
 
     def _expand(self, g):
         return np.broadcast_to(_kept(g, self), self.shape)
@@ -198,7 +199,7 @@ class Max(Function):
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
         _refuse_empty(self.name, x.shape, axes, self._what)
-        y = np.asarray(self._reduce(x, axis=axes, keepdims=self.keepdims))
+        y = _trace.asarray(self._reduce(x, axis=axes, keepdims=self.keepdims))
         if self.parents is not None:
             self.weights = _tie_weights(x, _kept(y, self), axes)
         return y
@@ -263,7 +264,7 @@ class Prod(Function):
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _reduce_over(self, x, axis, keepdims)
-        y = np.asarray(x.prod(axis=axes, keepdims=self.keepdims))
+        y = _trace.asarray(x.prod(axis=axes, keepdims=self.keepdims))
         if self.parents is not None:
             self.save_for_backward(x, y)
             self.small = _underflows(y)
@@ -341,7 +342,7 @@ class Var(Function):
             )
         self.save_for_backward(x)
         d = _deviations(x, axes)
-        return np.asarray((d * d).sum(axis=axes, keepdims=self.keepdims) / self.dof)
+        return _trace.asarray((d * d).sum(axis=axes, keepdims=self.keepdims) / self.dof)
 
     def _grad(self, x, g):
         """dL/dx for the output gradient ``g`` of the variance (any output shape)."""
@@ -377,7 +378,7 @@ class Std(Var):
     __slots__ = ("flat",)
 
     def forward(self, x, axis=None, ddof=0, keepdims=False):
-        y = np.asarray(np.sqrt(Var.forward(self, x, axis, ddof, keepdims)))
+        y = _trace.asarray(np.sqrt(Var.forward(self, x, axis, ddof, keepdims)))
         if self.parents is not None:
             self.save_for_backward(x, y)
             flat = y == 0  # no spread: sqrt has no derivative at 0
@@ -417,12 +418,12 @@ class LogSumExp(Function):
         axes = _reduce_over(self, x, axis, keepdims)
         if x.dtype.kind != "f":
             x = x.astype(float_dtype(x))
-        m = np.asarray(x.max(axis=axes, keepdims=True, initial=-np.inf))
+        m = _trace.asarray(x.max(axis=axes, keepdims=True, initial=-np.inf))
         m[~np.isfinite(m)] = 0  # all −inf (or nothing): log 0 = −inf below; +inf stays
         s = np.exp(x - m).sum(axis=axes, keepdims=True)
         y = np.log(s, out=np.full_like(s, -np.inf), where=s > 0)
         y += m
-        y = np.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
+        y = _trace.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
         if self.parents is not None:
             self.save_for_backward(x, y)
         return y
@@ -519,7 +520,7 @@ class Norm(Function):
             elif p != 1:
                 zero = y == 0  # the zero vector: subgradient 0, no 0/0
                 self.zero = zero if zero.any() else None
-        y = np.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
+        y = _trace.asarray(y if self.keepdims else y.reshape(_dropped(x.shape, axes)))
         if self.parents is not None and not (p == 1 or np.isinf(p)):
             self.save_for_backward(x, y)
         return y
@@ -676,7 +677,7 @@ def _arg_extreme(x, axis, keepdims, op: str, what: str, numpy_fn) -> Tensor:
     ax = None if axis is None else one_axis(axis, a.shape, op)
     _refuse_empty(op, a.shape, range(a.ndim) if ax is None else (ax,), what)
     out = numpy_fn(a, axis=ax, keepdims=_flag(keepdims, op))
-    return _make(np.asarray(out), False, None)
+    return _make(_trace.asarray(out), False, None)
 
 
 @implements(np.argmax)
@@ -701,7 +702,7 @@ def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     nonzero; True over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "all")
     axes = normalize_axis(axis, a.shape, "all")
-    return _make(np.asarray(np.all(a, axis=axes, keepdims=_flag(keepdims, "all"))), False, None)
+    return _make(_trace.asarray(np.all(a, axis=axes, keepdims=_flag(keepdims, "all"))), False, None)
 
 
 @implements(np.any)
@@ -710,7 +711,7 @@ def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     nonzero; False over zero elements. Booleans, with no gradient."""
     a = _raw_input(x, "any")
     axes = normalize_axis(axis, a.shape, "any")
-    return _make(np.asarray(np.any(a, axis=axes, keepdims=_flag(keepdims, "any"))), False, None)
+    return _make(_trace.asarray(np.any(a, axis=axes, keepdims=_flag(keepdims, "any"))), False, None)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -719,7 +720,7 @@ def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 def _softmax_array(x, axis):
     if x.size == 0:  # nothing to normalize; max() would refuse the empty array
         return np.empty_like(x, dtype=np.result_type(x, np.float16))
-    z = np.asarray(x - x.max(axis=axis, keepdims=True))  # 0-d arithmetic gives a scalar
+    z = _trace.asarray(x - x.max(axis=axis, keepdims=True))  # 0-d arithmetic gives a scalar
     np.exp(z, out=z)
     z /= z.sum(axis=axis, keepdims=True)
     return z
@@ -728,7 +729,7 @@ def _softmax_array(x, axis):
 def _log_softmax_array(x, axis):
     if x.size == 0:
         return np.empty_like(x, dtype=np.result_type(x, np.float16))
-    z = np.asarray(x - x.max(axis=axis, keepdims=True))
+    z = _trace.asarray(x - x.max(axis=axis, keepdims=True))
     z -= np.log(np.exp(z).sum(axis=axis, keepdims=True))
     return z
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _trace
 from ..autograd import Function, _sum_to, no_grad
 from ..tensor import Tensor
 from ._base import constant, implements, needs, normalize_axis, one_axis, shape_arg
@@ -446,7 +447,7 @@ _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 def _pad_widths(pad_width, shape: tuple) -> tuple:
     if isinstance(pad_width, Tensor):
         pad_width = pad_width.data
-    w = np.asarray(pad_width)
+    w = _trace.asarray(pad_width)
     if w.dtype.kind not in "iu":
         raise TypeError(f"pad: pad_width must be integers, got {pad_width!r}")
     try:
@@ -562,7 +563,7 @@ def pad(x: Any, pad_width: Any, mode: Any = "constant", constant_values: Any = 0
                             "the tensor's detach()")
         constant_values = constant_values.data
     x = constant(x, "pad")
-    values = np.asarray(constant_values)
+    values = _trace.asarray(constant_values)
     if values.dtype.kind not in "biuf":
         raise TypeError(f"pad: constant_values must be numbers, got {constant_values!r}")
     if mode != "constant" and np.any(values != 0):

@@ -44,6 +44,7 @@ from typing import Any, Literal, SupportsFloat
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor
 from .optimizers import Optimizer
 
@@ -138,6 +139,7 @@ class LRScheduler:
         """The learning rates the last step set, one per parameter group."""
         return list(self._last_lr)
 
+    @_trace.effect(lambda self: ())
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or, with ``epoch``, jump to it) and set the new rates."""
         self._step_count += 1
@@ -610,6 +612,7 @@ class ReduceLROnPlateau(LRScheduler):
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
+    @_trace.effect(lambda self: ())
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric and reduce the rates if it has stalled."""
         current = float(metrics)

@@ -64,6 +64,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor, _reclaim, _shares_saved
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
@@ -72,6 +73,11 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
 #: loosely on purpose: a literal list of group dicts whose values differ in type (a list of
 #: parameters, a float) is inferred as ``list[object]``, which a narrower type would refuse
 Params: TypeAlias = "Iterable[Any]"
+
+
+def _params(opt: Optimizer) -> list[Tensor]:
+    """The tensors an optimizer's step reads and writes (for minigrad.compile)."""
+    return [p for g in opt.param_groups for p in g["params"]]
 
 
 def _subtract(p: Tensor, delta: np.ndarray) -> None:
@@ -258,12 +264,14 @@ class Optimizer:
         for g in self.param_groups:
             g["lr"] = v
 
+    @_trace.effect(_params)
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to None."""
         for g in self.param_groups:
             for p in g["params"]:
                 p.grad = None
 
+    @_trace.effect(_params)
     def step(self) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
@@ -455,6 +463,7 @@ class SGD(Optimizer):
                 f"{group['momentum']}, dampening={group['dampening']}"
             )
 
+    @_trace.effect(_params)
     def step(self) -> None:
         # lr · g is a temporary, as in numpy's own ``w -= lr * g``: a buffer kept per
         # parameter would hold as much memory as the model for the optimizer's lifetime
@@ -527,6 +536,7 @@ class Adam(Optimizer):
         group["weight_decay"] = _check(n, "weight_decay", group["weight_decay"], 0.0, None)
         group["amsgrad"] = _check_flag(n, "amsgrad", group["amsgrad"])
 
+    @_trace.effect(_params)
     def step(self) -> None:
         state, scratch = self.state, self._scratch
         decoupled = self._decoupled
@@ -643,6 +653,7 @@ class RMSprop(Optimizer):
         group["momentum"] = _check(n, "momentum", group["momentum"], 0.0, None)
         group["centered"] = _check_flag(n, "centered", group["centered"])
 
+    @_trace.effect(_params)
     def step(self) -> None:
         state = self.state
         for group in self.param_groups:
@@ -735,6 +746,7 @@ class Adagrad(Optimizer):
             n, "initial_accumulator_value", group["initial_accumulator_value"], 0.0, None)
         group["eps"] = _check(n, "eps", group["eps"], 0.0, None)
 
+    @_trace.effect(_params)
     def step(self) -> None:
         state = self.state
         for group in self.param_groups:

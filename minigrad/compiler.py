@@ -1,0 +1,586 @@
+"""``minigrad.compile``: record a step once, replay its numpy calls.
+
+The first call of a compiled function for a given key (the arguments' shapes, dtypes
+and ``requires_grad``, the Python values among them, and the grad mode) runs the
+function eagerly while :mod:`minigrad._trace` writes down every numpy call it makes:
+the forward pass, the backward pass, the update. The instructions are then pruned
+(calls whose results nothing uses are dropped) and turned into one straight-line
+Python function that calls the same numpy functions on new arrays, with no Tensor
+or graph node made. Later calls with the same key run that function.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import _trace
+from ._trace import CompileError, Recorder, Ref
+from .autograd import _mode
+from .tensor import Tensor, _make
+
+__all__ = ["compile", "Compiled", "CompileError"]
+
+
+class _Miss(Exception):
+    """A trace does not apply to this call (an outside tensor changed shape or state)."""
+
+
+class _GuardFailed(Exception):
+    """A value the recording depended on differs in this call."""
+
+    def __init__(self, safe: bool) -> None:
+        super().__init__(safe)
+        self.safe = safe
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def _flatten(x: Any, leaves: list) -> Any:
+    """The structure of ``x`` (tuples, lists, dicts), its leaves appended to ``leaves``."""
+    t = type(x)
+    if t is tuple or t is list:
+        return (t, tuple(_flatten(a, leaves) for a in x))
+    if t is dict:
+        return (dict, tuple((k, _flatten(a, leaves)) for k, a in x.items()))
+    leaves.append(x)
+    return None
+
+
+def _unflatten(tree: Any, leaves: list, pos: list) -> Any:
+    if tree is None:
+        x = leaves[pos[0]]
+        pos[0] += 1
+        return x
+    kind, items = tree
+    if kind is dict:
+        return {k: _unflatten(a, leaves, pos) for k, a in items}
+    return kind(_unflatten(a, leaves, pos) for a in items)
+
+
+def _leaf_key(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        d = x.data
+        grad = x.requires_grad and x.__dict__.get("grad") is not None
+        return (type(x), d.shape, d.dtype, d.strides, x.requires_grad, grad)
+    if type(x) is np.ndarray:
+        return (np.ndarray, x.shape, x.dtype, x.strides)
+    try:
+        hash(x)
+    except TypeError:
+        return ("id", id(x))
+    if isinstance(x, float) and math.isnan(x):
+        return (float, "nan")
+    return (type(x), x)
+
+
+# --------------------------------------------------------------------------- compile
+
+
+def compile(fn: Callable[..., Any] | None = None, *, max_traces: int = 8) -> Any:  # noqa: A001
+    """Compile ``fn`` (a training step, a loss): record its numpy calls on the first call
+    for each key, replay them on later calls.
+
+    ``fn`` takes Tensors, numpy arrays and Python values (nested in tuples, lists and
+    dicts), may call ``backward()``, an optimizer's ``zero_grad()`` and ``step()`` and a
+    scheduler's ``step()``, and returns Tensors, arrays, Python values or None (nested
+    likewise). The key of a call is the structure of its arguments, each Tensor's and
+    array's shape, dtype, strides and ``requires_grad``, every other argument's value
+    (or identity, if it is not hashable) and the grad mode. A call with a new key runs
+    ``fn`` eagerly while recording; a call with a known key replays. At most
+    ``max_traces`` recordings are kept; one more raises :class:`CompileError`, naming
+    the keys, rather than recording without end. ``clear()`` drops them.
+
+    The replay gives the results of eager execution bit for bit. Returned Tensors are
+    new, detached (``requires_grad=False``) and never change afterwards. Parameters
+    get their ``.grad`` as in eager mode, optimizers and schedulers run their own
+    ``step()`` (so learning rates, state and loaded state are read when they run),
+    and random draws of ``dropout`` continue the same generator in the same order.
+
+    Refused while recording, with the line that did it: reading a traced tensor's
+    value (``.item()``, ``float()``, ``bool()`` in an ``if``, ``.numpy()``, ``.data``,
+    printing it). A replay does not run ``fn``'s Python, so such a value would be fixed
+    at the one seen while recording: return the tensor instead and read it outside.
+    Likewise arrays that ``fn`` reads from outside its arguments and tensors (a global
+    numpy array) are taken as constants, and Python side effects (appending to a list)
+    happen only while recording.
+
+    Example::
+
+        @minigrad.compile
+        def step(X, Y):
+            opt.zero_grad()
+            loss = loss_fn(model(X), Y)
+            loss.backward()
+            opt.step()
+            return loss
+    """
+    if fn is None:
+        return functools.partial(compile, max_traces=max_traces)
+    if not callable(fn):
+        raise TypeError(f"compile: fn must be callable, got {type(fn).__name__}")
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
+        raise ValueError(f"compile: max_traces must be a positive int, got {max_traces!r}")
+    return Compiled(fn, max_traces)
+
+
+class Compiled:
+    """A compiled function (see :func:`compile`)."""
+
+    def __init__(self, fn: Callable[..., Any], max_traces: int = 8) -> None:
+        self.fn = fn
+        self.max_traces = max_traces
+        self._cache: dict[Any, list[_Trace]] = {}
+        self._count = 0
+        #: calls that ran eagerly because a value the recording depended on had changed
+        self.fallbacks = 0
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    @property
+    def traces(self) -> int:
+        """How many recordings are kept."""
+        return self._count
+
+    def clear(self) -> None:
+        """Drop every recording; the next call records again."""
+        self._cache.clear()
+        self._count = 0
+
+    def trace_info(self) -> list[dict[str, Any]]:
+        """What each recording holds: instructions kept and dropped, guards, effects."""
+        return [tr.info for traces in self._cache.values() for tr in traces]
+
+    def __repr__(self) -> str:
+        name = getattr(self.fn, "__qualname__", repr(self.fn))
+        return f"<minigrad.compile of {name}: {self._count} traces>"
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        # a compiled method: one Compiled per instance, kept on the instance
+        name = "_compiled_" + getattr(self.fn, "__name__", "fn")
+        bound = obj.__dict__.get(name)
+        if bound is None:
+            bound = Compiled(self.fn.__get__(obj, owner), self.max_traces)
+            obj.__dict__[name] = bound
+        return bound
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _trace.recording() is not None:  # inside another recording: part of it
+            return self.fn(*args, **kwargs)
+        leaves: list[Any] = []
+        tree = _flatten((args, kwargs), leaves)
+        key = (tree, tuple(map(_leaf_key, leaves)), _mode.enabled)
+        traces = self._cache.get(key)
+        if traces is not None:
+            for tr in traces:
+                try:
+                    return tr.run(leaves)
+                except _Miss:
+                    continue
+                except _GuardFailed as e:
+                    if not e.safe:
+                        raise CompileError(
+                            "minigrad.compile: a value this function's recording depended "
+                            "on changed after the replay had already changed parameters or "
+                            "drawn random numbers; the step cannot be undone. Leave this "
+                            "function uncompiled."
+                        ) from None
+                    self.fallbacks += 1
+                    return self.fn(*args, **kwargs)
+        if self._count >= self.max_traces:
+            keys = [k for k in self._cache]
+            raise CompileError(
+                f"minigrad.compile: {getattr(self.fn, '__qualname__', self.fn)} has "
+                f"{self._count} recordings (max_traces={self.max_traces}) and this call "
+                f"needs another: its arguments' shapes, dtypes or Python values differ "
+                f"from every recorded call ({_describe_key(key)}; recorded: "
+                f"{'; '.join(_describe_key(k) for k in keys[:4])}). Pass shapes that repeat "
+                "(a DataLoader with drop_last=True), pass changing numbers as arrays, or "
+                "raise max_traces."
+            )
+        tr, result = _record(self.fn, args, kwargs, leaves, tree)
+        self._cache.setdefault(key, []).append(tr)
+        self._count += 1
+        return result
+
+
+def _describe_key(key: Any) -> str:
+    tree, leaves, mode = key
+    parts = []
+    for k in leaves:
+        if k[0] == "id":
+            parts.append("object")
+        elif isinstance(k[0], type) and issubclass(k[0], (Tensor, np.ndarray)):
+            parts.append(f"{k[0].__name__} {k[1]} {k[2]}")
+        else:
+            parts.append(repr(k[1]))
+    return "(" + ", ".join(parts) + ")" + ("" if mode else " without grad")
+
+
+# --------------------------------------------------------------------------- recording
+
+
+def _record(fn, args, kwargs, leaves, tree):
+    rec = Recorder()
+    traced_leaves = list(leaves)
+    for i, x in enumerate(leaves):
+        if isinstance(x, Tensor):
+            rec.arg_tensors[id(x)] = i
+            rec.keep.append(x)
+        elif type(x) is np.ndarray:
+            traced_leaves[i] = rec.arg(x, i)
+    t_args, t_kwargs = _unflatten(tree, traced_leaves, [0])
+    _trace.begin(rec)
+    try:
+        out = fn(*t_args, **t_kwargs)
+        spec = _output_spec(rec, out)
+        rec.sync()
+    finally:
+        rec.finish()
+        _trace.end(rec)
+    tr = _Trace(rec, spec, leaves)
+    values = {s: p.v for s, p in rec.proxies.items()}
+    return tr, _build_output(spec, values, leaves)
+
+
+def _output_spec(rec: Recorder, out: Any) -> Any:
+    t = type(out)
+    if t is tuple or t is list:
+        return ("seq", t, tuple(_output_spec(rec, a) for a in out))
+    if t is dict:
+        return ("dict", tuple((k, _output_spec(rec, a)) for k, a in out.items()))
+    if isinstance(out, Tensor):
+        i = rec.arg_tensors.get(id(out))
+        if i is not None:
+            return ("leaf", i)
+        v = _trace._DATA.__get__(out)
+        if type(v) is _trace.Traced:
+            g = out.__dict__.get("grad")
+            return ("tensor", v.slot, _grad_slot(rec, g))
+        if not rec.is_external(out):
+            return ("tensor", rec.const(v), None)
+        return ("object", out)
+    if type(out) is _trace.Traced:
+        return ("array", out.slot)
+    if type(out) is np.ndarray:
+        return ("array", rec.const(out))
+    return ("object", out)
+
+
+def _grad_slot(rec: Recorder, g: Any) -> int | None:
+    if g is None:
+        return None
+    v = _trace._DATA.__get__(g)
+    return v.slot if type(v) is _trace.Traced else rec.const(v)
+
+
+def _build_output(spec: Any, values: dict, leaves: list, fresh: Any = None) -> Any:
+    kind = spec[0]
+    if kind == "seq":
+        return spec[1](_build_output(s, values, leaves, fresh) for s in spec[2])
+    if kind == "dict":
+        return {k: _build_output(s, values, leaves, fresh) for k, s in spec[1]}
+    if kind == "leaf":
+        return leaves[spec[1]]
+    if kind == "object":
+        return spec[1]
+    v = values[spec[1]]
+    if isinstance(v, np.ndarray):
+        v = v.copy()
+    else:
+        v = np.asarray(v)
+    if kind == "array":
+        return v
+    t = _make(v, False, None)
+    if spec[2] is not None:
+        t.grad = _make(np.array(values[spec[2]], copy=True), False, None)
+    return t
+
+
+# --------------------------------------------------------------------------- code
+
+
+def _walk_ins(ins) -> list[int]:
+    """Slots an instruction reads."""
+    kind = ins[0]
+    if kind == "call":
+        return _trace._slots(ins[3]) + _trace._slots(ins[4])
+    if kind == "guard":
+        return [ins[1]]
+    if kind == "effect":
+        return _trace._slots(ins[2]) + _trace._slots(ins[3])
+    if kind == "store":
+        v = ins[3]
+        if v is None:
+            return []
+        return [v[1]] if type(v) is tuple else [v]
+    return []
+
+
+def _out_slots(spec) -> list[int]:
+    kind = spec[0]
+    if kind == "seq":
+        return [s for a in spec[2] for s in _out_slots(a)]
+    if kind == "dict":
+        return [s for _, a in spec[1] for s in _out_slots(a)]
+    if kind in ("tensor", "array"):
+        return [spec[1]] + ([spec[2]] if kind == "tensor" and spec[2] is not None else [])
+    return []
+
+
+def _def_slots(outs) -> list[int]:
+    if outs is None:
+        return []
+    if type(outs) is Ref:
+        return [outs.slot]
+    if type(outs) is tuple and outs and outs[0] == "named":
+        return [s for o in outs[2] for s in _def_slots(o)]
+    if type(outs) is tuple:
+        return [s for o in outs for s in _def_slots(o)]
+    return []
+
+
+def _prune(rec: Recorder, out_slots: list[int]) -> list[bool]:
+    """Which instructions a replay must run: everything with an effect, and whatever
+    those and the outputs read, including writes into arrays read later."""
+    code = rec.code
+    root = rec.root
+    live = set(out_slots)
+    live_roots = {root[s] for s in live}
+    keep = [False] * len(code)
+    for i in range(len(code) - 1, -1, -1):
+        ins = code[i]
+        kind = ins[0]
+        if kind in ("load", "arg", "const"):
+            keep[i] = ins[1] in live
+            continue
+        if kind == "call":
+            _, outs, _, _, _, mutated, pure = ins
+            needed = (not pure or any(s in live for s in _def_slots(outs))
+                      or any(root[m] in live_roots or root[m] in rec.external_roots
+                             for m in mutated))
+        else:
+            needed = True
+        if needed:
+            keep[i] = True
+            for s in _walk_ins(ins):
+                live.add(s)
+                live_roots.add(root[s])
+    return keep
+
+
+class _Codegen:
+    def __init__(self) -> None:
+        self.globals: dict[str, Any] = {}
+        self._ids: dict[int, str] = {}
+
+    def name(self, obj: Any, prefix: str) -> str:
+        key = id(obj)
+        n = self._ids.get(key)
+        if n is None:
+            n = f"{prefix}{len(self._ids)}"
+            self._ids[key] = n
+            self.globals[n] = obj
+        return n
+
+    def lit(self, x: Any, slot_name) -> str:
+        t = type(x)
+        if t is Ref:
+            return slot_name(x.slot)
+        if x is None or t is bool or t is int or t is str:
+            return repr(x)
+        if t is float and math.isfinite(x):
+            return repr(x)
+        if x is Ellipsis:
+            return "..."
+        if t is tuple:
+            if x and x[0] == "slice" and len(x) == 4:
+                return "slice(" + ", ".join(self.lit(a, slot_name) for a in x[1:]) + ")"
+            inner = ", ".join(self.lit(a, slot_name) for a in x)
+            return f"({inner},)" if len(x) == 1 else f"({inner})"
+        if t is list:
+            return "[" + ", ".join(self.lit(a, slot_name) for a in x) + "]"
+        if t is dict:
+            return "{" + ", ".join(f"{k!r}: {self.lit(a, slot_name)}" for k, a in x.items()) \
+                + "}"
+        return self.name(x, "C")
+
+
+def _target(outs) -> str:
+    if outs is None:
+        return ""
+    if type(outs) is Ref:
+        return f"s{outs.slot} = "
+    if type(outs) is tuple and outs and outs[0] == "named":
+        return _target(outs[2])
+    parts = []
+    for o in outs:
+        if type(o) is Ref:
+            parts.append(f"s{o.slot}")
+        elif o is None:
+            parts.append("_")
+        else:
+            parts.append("(" + _target(o)[:-3] + ")")
+    return "(" + ", ".join(parts) + ",) = "
+
+
+class _Trace:
+    """One recording, pruned and turned into a Python function."""
+
+    def __init__(self, rec: Recorder, spec: Any, leaves: list) -> None:
+        self.spec = spec
+        out_slots = _out_slots(spec)
+        keep = _prune(rec, out_slots)
+        g = _Codegen()
+        g.globals.update(_GuardFailed=_GuardFailed, _Miss=_Miss, _make=_make,
+                         _same=_same_value)
+        mutated_consts = set()
+        const_slots = {}
+        for ins, k in zip(rec.code, keep):
+            if k and ins[0] == "call":
+                mutated_consts.update(ins[5])
+            if ins[0] == "const":
+                const_slots[ins[1]] = ins[2]
+
+        def slot_name(s: int) -> str:
+            if s in const_slots and s not in mutated_consts:
+                return g.name(const_slots[s], "K")
+            return f"s{s}"
+
+        def source(src) -> str:
+            if src[0] == "arg":
+                return f"L[{src[1]}]"
+            if src[0] == "ext":
+                return g.name(src[1], "E")
+            return source(src[1]) + ".grad"
+
+        lines = []
+        # preconditions: outside tensors still have the shapes and gradient state seen
+        for t, v, grad_none in rec.preconditions:
+            e = g.name(t, "E")
+            now = _trace._DATA.__get__(t) if _trace.ACTIVE else t.data
+            a = g.name(now, "K")
+            lines.append(f"d = {e}.data")
+            lines.append(f"if d is not {a} and (d.shape != {g.lit(v.shape, slot_name)} or "
+                         f"d.dtype != {g.name(v.dtype, 'C')}): raise _Miss")
+            if grad_none is not None:
+                op = "is not" if grad_none else "is"
+                lines.append(f"if {e}.__dict__.get('grad') {op} None: raise _Miss")
+        first_effect = rec.first_effect if rec.first_effect is not None else len(rec.code)
+        n_kept = 0
+        for i, (ins, k) in enumerate(zip(rec.code, keep)):
+            if not k:
+                continue
+            n_kept += 1
+            kind = ins[0]
+            if kind == "load":
+                lines.append(f"s{ins[1]} = {source(ins[2])}.data")
+            elif kind == "arg":
+                lines.append(f"s{ins[1]} = L[{ins[2]}]")
+            elif kind == "const":
+                if ins[1] in mutated_consts:
+                    lines.append(f"s{ins[1]} = {g.name(ins[2], 'K')}.copy()")
+            elif kind == "call":
+                _, outs, func, rargs, rkw, _, _ = ins
+                f = g.name(func, "F")
+                a = ", ".join(g.lit(x, slot_name) for x in rargs)
+                if rkw:
+                    kw = ", ".join(f"{k_}={g.lit(x, slot_name)}" for k_, x in rkw.items())
+                    a = f"{a}, {kw}" if a else kw
+                lines.append(f"{_target(outs)}{f}({a})")
+            elif kind == "guard":
+                _, s, gkind, convert, expected = ins
+                safe = i < first_effect
+                c = g.name(convert, "G")
+                x = g.name(expected, "C")
+                lines.append(f"if not _same({c}({slot_name(s)}), {x}): raise _GuardFailed({safe})")
+            elif kind == "effect":
+                _, func, rargs, rkw = ins
+                f = g.name(func, "H")
+                a = ", ".join(g.lit(x, slot_name) for x in rargs)
+                if rkw:
+                    kw = ", ".join(f"{k_}={g.lit(x, slot_name)}" for k_, x in rkw.items())
+                    a = f"{a}, {kw}" if a else kw
+                lines.append(f"{f}({a})")
+            elif kind == "store":
+                _, src, attr, v = ins
+                target = f"{source(src)}.{attr}"
+                if attr == "data":
+                    lines.append(f"{target} = {slot_name(v)}")
+                elif v is None:
+                    lines.append(f"{target} = None")
+                elif type(v) is tuple:  # a fixed array: a copy each time
+                    lines.append(f"{target} = _make({slot_name(v[1])}.copy(), False, None)")
+                else:
+                    lines.append(f"{target} = _make({slot_name(v)}, False, None)")
+        lines.append("return " + self._return(spec, g, slot_name, rec))
+        src = "def replay(L):\n" + "".join(f"    {ln}\n" for ln in lines)
+        self.source = src
+        namespace = g.globals
+        exec(compile_source(src), namespace)  # noqa: S102
+        self._fn = namespace["replay"]
+        self.info = {"instructions": len(rec.code), "kept": n_kept,
+                     "guards": rec.guards, "value_guards": rec.value_guards,
+                     "effects": sum(1 for ins in rec.code if ins[0] == "effect"),
+                     "source": src}
+
+    def _return(self, spec, g: _Codegen, slot_name, rec: Recorder) -> str:
+        kind = spec[0]
+        if kind == "seq":
+            inner = ", ".join(self._return(s, g, slot_name, rec) for s in spec[2])
+            if spec[1] is tuple:
+                return f"({inner},)" if len(spec[2]) == 1 else f"({inner})"
+            return f"[{inner}]"
+        if kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {self._return(s, g, slot_name, rec)}"
+                                   for k, s in spec[1]) + "}"
+        if kind == "leaf":
+            return f"L[{spec[1]}]"
+        if kind == "object":
+            return g.lit(spec[1], slot_name)
+        s = spec[1]
+        # a fresh array each call: computed ones are; loaded, fixed or argument ones
+        # (and views of them) are copied
+        consts = {c[1] for c in rec.code if c[0] == "const"}
+        own = rec.root[s] not in rec.external_roots and rec.root[s] not in consts
+        expr = slot_name(s)
+        v = rec.proxies[s].v
+        if not isinstance(v, np.ndarray):
+            expr = f"{g.name(np.asarray, 'F')}({expr})"
+        elif not own or v.base is not None:
+            expr = f"{expr}.copy()"
+        if kind == "array":
+            return expr
+        t = f"_make({expr}, False, None)"
+        if spec[2] is not None:
+            t = f"{g.name(_with_grad, 'F')}({t}, {slot_name(spec[2])})"
+        return t
+
+    def run(self, leaves: list) -> Any:
+        return self._fn(leaves)
+
+
+def _with_grad(t: Tensor, g: Any) -> Tensor:
+    t.grad = _make(np.array(g, copy=True), False, None)
+    return t
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, np.ndarray):
+        a = np.asarray(a)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.array_equal(a, b, equal_nan=b.dtype.kind in "fc"))
+    if type(b) is float and b != b:
+        return a != a
+    return a == b
+
+
+def compile_source(src: str) -> Any:
+    return builtins.compile(src, "<minigrad.compile>", "exec")
