@@ -41,6 +41,9 @@ __all__ = ["CompileError", "Traced", "draw", "effect", "recording"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
+#: changes when a module's structure or training mode changes: a replay checks it
+STRUCTURE = [0]
+
 #: number of recordings in progress, in any thread (the fast check of eager paths)
 ACTIVE = 0
 _local = threading.local()
@@ -235,7 +238,7 @@ class Traced:
         return self.rec.call(_ATTRS["imag"], (self,), {})
 
     def __getattr__(self, name: str) -> Any:
-        method = getattr(np.ndarray, name, None)
+        method = getattr(type(self.v), name, None)
         if method is None or not callable(method) or name.startswith("__"):
             raise AttributeError(f"traced array has no attribute {name!r}")
         rec = self.rec
@@ -327,6 +330,7 @@ class Recorder:
         self.finished = False
         self.value_guards = 0  # guards on whole arrays (a slow replay: checked each time)
         self.guards = 0
+        self.guard_sites: list[str] = []
         # tensors
         self.sources: dict[int, tuple[Any, tuple, int, Any]] = {}  # id -> (t, source, slot, grad0)
         self.created: dict[int, Any] = {}  # id -> tensor made during the recording
@@ -335,6 +339,7 @@ class Recorder:
         self.preconditions: list[tuple[Any, tuple, Any, bool]] = []
         self.arg_tensors: dict[int, int] = {}  # id -> position of tensor arguments
         self.consts: dict[int, tuple[Any, int, Any]] = {}  # id -> (array, slot, snapshot)
+        self.const_slots: set[int] = set()
         self.owners: list[tuple[Any, tuple]] = []  # every tensor loaded, with its source
         self.effects_seen = False
         self.first_effect = None  # index in code of the first outside-visible effect
@@ -356,13 +361,12 @@ class Recorder:
         hit = self.consts.get(id(a))
         if hit is not None:
             arr, slot, snap = hit
-            if snap is None:  # the recording has written into it: it is that slot now
-                return slot
             if snap.dtype == a.dtype and snap.shape == a.shape and \
                     np.array_equal(snap, a, equal_nan=snap.dtype.kind in "fc"):
                 return slot
         snap = np.array(a, copy=True)
         t = self.new(a)
+        self.const_slots.add(t.slot)
         self.code.append(("const", t.slot, snap))
         self.consts[id(a)] = (a, t.slot, snap)
         return t.slot
@@ -464,13 +468,17 @@ class Recorder:
         elif result is None and inputs:
             mutated = [inputs[0]]
         outs, wrapped = self._wrap(func, result, vargs, vkw, rargs, rkw, mutated)
-        if mutated:
-            for m in mutated:
-                if self.root[m] in self.external_roots:
-                    self._mark_effect()
-                hit = self.consts.get(id(self.proxies[m].v))
-                if hit is not None and hit[1] == m:
-                    self.consts[id(hit[0])] = (hit[0], m, None)
+        for m in mutated:
+            if self.root[m] in self.const_slots:
+                f = _user_frame() if _called_from_user(2) else sys._getframe(2)
+                raise CompileError(
+                    f"minigrad.compile: {getattr(func, '__name__', func)!s} writes traced "
+                    "values into an array made without them (at "
+                    f"{f.f_code.co_filename}:{f.f_lineno}), which a replay would not "
+                    "see; make the array from a traced one (np.zeros_like(x, shape=...)) "
+                    "or leave this function uncompiled")
+            if self.root[m] in self.external_roots:
+                self._mark_effect()
         self.code.append(("call", outs, func, rargs, rkw, tuple(mutated), pure))
         if not pure:
             self._mark_effect()
@@ -526,6 +534,7 @@ class Recorder:
                 not f.f_code.co_filename.startswith(_NUMPY_DIR):
             raise refusal(kind)
         value = convert(t.v)
+        self.guard_sites.append(f"{kind} at {f.f_code.co_filename}:{f.f_lineno}")
         if kind == "array":
             self.value_guards += 1
             expected = np.array(value, copy=True)
@@ -643,6 +652,26 @@ def _holds_traced(x: Any) -> bool:
     if t is list or t is tuple:
         return any(_holds_traced(a) for a in x)
     return False
+
+
+def record(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``, recorded when an argument is traced: for numpy calls
+    that do not dispatch on every argument (``as_strided``, an array indexed by a
+    traced index)."""
+    if ACTIVE and (_holds_traced(args) or _holds_traced(tuple(kwargs.values()))):
+        return _first([a for a in (*args, *kwargs.values()) if _holds_traced(a)]).rec.call(
+            func, args, kwargs)
+    return func(*args, **kwargs)
+
+
+def fresh(func: Any, *args: Any, deps: tuple = (), **kwargs: Any) -> Any:
+    """A new array ``func(*args, **kwargs)`` (``np.zeros``, ``np.array``) that traced
+    values in ``deps`` will be written into: recorded, so that each replay makes it
+    anew, when ``deps`` or the arguments hold traced arrays."""
+    if ACTIVE and (_holds_traced(deps) or _holds_traced(args)):
+        return _first([a for a in (*deps, *args) if _holds_traced(a)]).rec.call(
+            func, args, kwargs)
+    return func(*args, **kwargs)
 
 
 def asarray(x: Any, dtype: Any = None) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,7 @@ def _leaf_key(x: Any) -> Any:
     try:
         hash(x)
     except TypeError:
+        _ID_OBJECTS[id(x)] = x
         return ("id", id(x))
     if isinstance(x, float) and math.isnan(x):
         return (float, "nan")
@@ -137,6 +139,7 @@ class Compiled:
         self.fn = fn
         self.max_traces = max_traces
         self._cache: dict[Any, list[_Trace]] = {}
+        self._traces: list[_Trace] = []
         self._count = 0
         #: calls that ran eagerly because a value the recording depended on had changed
         self.fallbacks = 0
@@ -150,6 +153,7 @@ class Compiled:
     def clear(self) -> None:
         """Drop every recording; the next call records again."""
         self._cache.clear()
+        self._traces.clear()
         self._count = 0
 
     def trace_info(self) -> list[dict[str, Any]]:
@@ -172,28 +176,27 @@ class Compiled:
         return bound
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if _trace.recording() is not None:  # inside another recording: part of it
-            return self.fn(*args, **kwargs)
+        if _trace.ACTIVE and _trace.recording() is not None:
+            return self.fn(*args, **kwargs)  # inside another recording: part of it
+        # each trace's code starts by checking that the call is one it applies to
+        for tr in self._traces:
+            try:
+                return tr._fn(args, kwargs)
+            except _Miss:
+                continue
+            except _GuardFailed as e:
+                if not e.safe:
+                    raise CompileError(
+                        "minigrad.compile: a value this function's recording depended "
+                        "on changed after the replay had already changed parameters or "
+                        "drawn random numbers; the step cannot be undone. Leave this "
+                        "function uncompiled."
+                    ) from None
+                self.fallbacks += 1
+                return self.fn(*args, **kwargs)
         leaves: list[Any] = []
         tree = _flatten((args, kwargs), leaves)
         key = (tree, tuple(map(_leaf_key, leaves)), _mode.enabled)
-        traces = self._cache.get(key)
-        if traces is not None:
-            for tr in traces:
-                try:
-                    return tr.run(leaves)
-                except _Miss:
-                    continue
-                except _GuardFailed as e:
-                    if not e.safe:
-                        raise CompileError(
-                            "minigrad.compile: a value this function's recording depended "
-                            "on changed after the replay had already changed parameters or "
-                            "drawn random numbers; the step cannot be undone. Leave this "
-                            "function uncompiled."
-                        ) from None
-                    self.fallbacks += 1
-                    return self.fn(*args, **kwargs)
         if self._count >= self.max_traces:
             keys = [k for k in self._cache]
             raise CompileError(
@@ -207,6 +210,7 @@ class Compiled:
             )
         tr, result = _record(self.fn, args, kwargs, leaves, tree)
         self._cache.setdefault(key, []).append(tr)
+        self._traces.append(tr)
         self._count += 1
         return result
 
@@ -245,7 +249,8 @@ def _record(fn, args, kwargs, leaves, tree):
     finally:
         rec.finish()
         _trace.end(rec)
-    tr = _Trace(rec, spec, leaves)
+    key = (tree, tuple(map(_leaf_key, leaves)), _mode.enabled)
+    tr = _Trace(rec, spec, leaves, tree, key)
     values = {s: p.v for s, p in rec.proxies.items()}
     return tr, _build_output(spec, values, leaves)
 
@@ -434,13 +439,14 @@ def _target(outs) -> str:
 class _Trace:
     """One recording, pruned and turned into a Python function."""
 
-    def __init__(self, rec: Recorder, spec: Any, leaves: list) -> None:
+    def __init__(self, rec: Recorder, spec: Any, leaves: list, tree: Any, key: Any) -> None:
         self.spec = spec
         out_slots = _out_slots(spec)
         keep = _prune(rec, out_slots)
         g = _Codegen()
         g.globals.update(_GuardFailed=_GuardFailed, _Miss=_Miss, _make=_make,
-                         _same=_same_value)
+                         _same=_same_value, _mode=_mode,
+                         _S=_trace.STRUCTURE)
         mutated_consts = set()
         const_slots = {}
         for ins, k in zip(rec.code, keep):
@@ -456,12 +462,13 @@ class _Trace:
 
         def source(src) -> str:
             if src[0] == "arg":
-                return f"L[{src[1]}]"
+                return f"L{src[1]}"
             if src[0] == "ext":
                 return g.name(src[1], "E")
             return source(src[1]) + ".grad"
 
-        lines = []
+        lines = _match(tree, key, g)
+        lines.append(f"if _S[0] != {_trace.STRUCTURE[0]}: raise _Miss")
         # preconditions: outside tensors still have the shapes and gradient state seen
         for t, v, grad_none in rec.preconditions:
             e = g.name(t, "E")
@@ -483,18 +490,13 @@ class _Trace:
             if kind == "load":
                 lines.append(f"s{ins[1]} = {source(ins[2])}.data")
             elif kind == "arg":
-                lines.append(f"s{ins[1]} = L[{ins[2]}]")
+                lines.append(f"s{ins[1]} = L{ins[2]}")
             elif kind == "const":
                 if ins[1] in mutated_consts:
                     lines.append(f"s{ins[1]} = {g.name(ins[2], 'K')}.copy()")
             elif kind == "call":
                 _, outs, func, rargs, rkw, _, _ = ins
-                f = g.name(func, "F")
-                a = ", ".join(g.lit(x, slot_name) for x in rargs)
-                if rkw:
-                    kw = ", ".join(f"{k_}={g.lit(x, slot_name)}" for k_, x in rkw.items())
-                    a = f"{a}, {kw}" if a else kw
-                lines.append(f"{_target(outs)}{f}({a})")
+                lines.append(_call_line(outs, func, rargs, rkw, g, slot_name))
             elif kind == "guard":
                 _, s, gkind, convert, expected = ins
                 safe = i < first_effect
@@ -521,13 +523,14 @@ class _Trace:
                 else:
                     lines.append(f"{target} = _make({slot_name(v)}, False, None)")
         lines.append("return " + self._return(spec, g, slot_name, rec))
-        src = "def replay(L):\n" + "".join(f"    {ln}\n" for ln in lines)
+        src = "def replay(A, K):\n" + "".join(f"    {ln}\n" for ln in lines)
         self.source = src
         namespace = g.globals
         exec(compile_source(src), namespace)  # noqa: S102
         self._fn = namespace["replay"]
         self.info = {"instructions": len(rec.code), "kept": n_kept,
                      "guards": rec.guards, "value_guards": rec.value_guards,
+                     "guard_sites": rec.guard_sites,
                      "effects": sum(1 for ins in rec.code if ins[0] == "effect"),
                      "source": src}
 
@@ -542,7 +545,7 @@ class _Trace:
             return "{" + ", ".join(f"{k!r}: {self._return(s, g, slot_name, rec)}"
                                    for k, s in spec[1]) + "}"
         if kind == "leaf":
-            return f"L[{spec[1]}]"
+            return f"L{spec[1]}"
         if kind == "object":
             return g.lit(spec[1], slot_name)
         s = spec[1]
@@ -563,8 +566,136 @@ class _Trace:
             t = f"{g.name(_with_grad, 'F')}({t}, {slot_name(spec[2])})"
         return t
 
-    def run(self, leaves: list) -> Any:
-        return self._fn(leaves)
+
+
+def _match(tree: Any, key: Any, g: _Codegen) -> list[str]:
+    """Lines that check a call's arguments against the recorded ones (raising _Miss),
+    binding the leaves to L0, L1, ..."""
+    _, leaf_keys, mode = key
+    lines = [f"if _mode.enabled is not {mode}: raise _Miss"]
+    count = [0, 0]
+
+    def node(t: Any, expr: str) -> None:
+        if t is None:
+            i = count[0]
+            count[0] += 1
+            lines.append(f"L{i} = {expr}")
+            leaf(f"L{i}", leaf_keys[i])
+            return
+        kind, items = t
+        if kind is dict:
+            lines.append(f"if type({expr}) is not dict or {expr}.keys() != "
+                         f"{g.name(frozenset(k for k, _ in items), 'C')}: raise _Miss")
+            for k, sub in items:
+                node(sub, f"{expr}[{k!r}]")
+            return
+        name = expr
+        if not expr.isidentifier():
+            name = f"n{count[1]}"
+            count[1] += 1
+            lines.append(f"{name} = {expr}")
+        lines.append(f"if type({name}) is not {kind.__name__} or len({name}) != {len(items)}: "
+                     "raise _Miss")
+        for j, sub in enumerate(items):
+            node(sub, f"{name}[{j}]")
+
+    def leaf(v: str, k: Any) -> None:
+        if k[0] == "id":
+            lines.append(f"if {v} is not {g.name(_ID_OBJECTS.pop(k[1], None), 'C')}: "
+                         "raise _Miss")
+            return
+        cls = g.name(k[0], "C")
+        if isinstance(k[0], type) and issubclass(k[0], Tensor):
+            _, shape, dtype, strides, rg, has_grad = k
+            lines.append(f"if type({v}) is not {cls} or {v}.requires_grad is not {rg}: "
+                         "raise _Miss")
+            lines.append(f"d = {v}.data")
+            lines.append(f"if d.shape != {shape!r} or d.strides != {strides!r} or (d.dtype is "
+                         f"not {g.name(dtype, 'C')} and d.dtype != {g.name(dtype, 'C')}): "
+                         "raise _Miss")
+            if rg:
+                op = "is" if has_grad else "is not"
+                lines.append(f"if {v}.__dict__.get('grad') {op} None: raise _Miss")
+            return
+        if k[0] is np.ndarray:
+            _, shape, dtype, strides = k
+            lines.append(f"if type({v}) is not {cls} or {v}.shape != {shape!r} or "
+                         f"{v}.strides != {strides!r} or {v}.dtype != {g.name(dtype, 'C')}: "
+                         "raise _Miss")
+            return
+        value = float("nan") if k[1] == "nan" and k[0] is float else k[1]
+        lines.append(f"if type({v}) is not {cls} or not _same({v}, {g.name(value, 'C')}): "
+                     "raise _Miss")
+
+    node(tree[1][0], "A")
+    kw = tree[1][1]
+    if kw[1]:
+        node(kw, "K")
+    else:
+        lines.append("if K: raise _Miss")
+    return lines
+
+
+#: objects keyed by identity, kept from the key's making until the trace holds them
+_ID_OBJECTS: dict[int, Any] = {}
+
+_INFIX = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
+          operator.floordiv: "//", operator.mod: "%", operator.pow: "**",
+          operator.matmul: "@", operator.and_: "&", operator.or_: "|", operator.xor: "^",
+          operator.lshift: "<<", operator.rshift: ">>", operator.lt: "<", operator.le: "<=",
+          operator.gt: ">", operator.ge: ">=", operator.eq: "==", operator.ne: "!="}
+_INPLACE = {operator.iadd: "+=", operator.isub: "-=", operator.imul: "*=",
+            operator.itruediv: "/=", operator.ifloordiv: "//=", operator.imod: "%=",
+            operator.ipow: "**=", operator.imatmul: "@=", operator.iand: "&=",
+            operator.ior: "|=", operator.ixor: "^=", operator.ilshift: "<<=",
+            operator.irshift: ">>="}
+_UNARY = {operator.neg: "-", operator.pos: "+", operator.invert: "~"}
+_ATTR_NAMES = {id(f): name for name, f in _trace._ATTRS.items()}
+_REDUCTIONS = frozenset(getattr(np.ndarray, m) for m in
+                        ("sum", "mean", "max", "min", "prod", "all", "any"))
+
+
+def _call_line(outs, func, rargs, rkw, g: _Codegen, slot_name) -> str:
+    """One recorded call as Python: operators as operators, attributes as attributes, and
+    keyword arguments that only restate a default left out; the same numpy calls."""
+    lit = g.lit
+    target = _target(outs)
+    args = [lit(x, slot_name) for x in rargs]
+    if not rkw:
+        op = _INFIX.get(func) if type(func) is not np.ufunc else None
+        if op is not None and len(args) == 2:
+            return f"{target}{args[0]} {op} {args[1]}"
+        op = _INPLACE.get(func) if type(func) is not np.ufunc else None
+        if op is not None and len(args) == 2 and type(rargs[0]) is Ref \
+                and args[0].startswith("s"):
+            return f"{args[0]} {op} {args[1]}"
+        op = _UNARY.get(func) if type(func) is not np.ufunc else None
+        if op is not None and len(args) == 1:
+            return f"{target}{op}{args[0]}"
+        name = _ATTR_NAMES.get(id(func))
+        if name is not None and len(args) == 1:
+            return f"{target}{args[0]}.{name}"
+        if func is operator.getitem and len(args) == 2:
+            return f"{target}{args[0]}[{args[1]}]"
+        if func is operator.setitem and len(args) == 3:
+            return f"{args[0]}[{args[1]}] = {args[2]}"
+    kw = dict(rkw)
+    if type(func) is np.ufunc:
+        if kw.get("casting") == "same_kind":
+            del kw["casting"]
+        out = kw.get("out")
+        if out is not None and len(kw) == 1 and type(out) is tuple and len(out) == 1 \
+                and func.nout == 1 and len(args) == func.nin:
+            del kw["out"]
+            args.append(lit(out[0], slot_name))
+    elif func in _REDUCTIONS and set(kw) <= {"axis", "keepdims"} and \
+            kw.get("keepdims", False) is False and len(args) == 1:
+        kw.pop("keepdims", None)
+        if "axis" in kw:
+            args.append(lit(kw.pop("axis"), slot_name))
+    if kw:
+        args += [f"{k}={lit(x, slot_name)}" for k, x in kw.items()]
+    return f"{target}{g.name(func, 'F')}({', '.join(args)})"
 
 
 def _with_grad(t: Tensor, g: Any) -> Tensor:

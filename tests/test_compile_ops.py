@@ -12,6 +12,13 @@ import minigrad as mg
 from optable import OPS
 
 
+#: rows a compiled function refuses, and why: batch_norm in training updates running
+#: statistics given as plain arrays in place; these rows make them inside the function,
+#: and a replay cannot write into arrays it did not make (Tensors, as BatchNorm's
+#: buffers are, it can)
+REFUSED = {"batch_norm_train": "writes traced values into an array made without them"}
+
+
 def _bits(a) -> tuple:
     a = np.asarray(a)
     return a.shape, a.dtype.str, a.tobytes()
@@ -71,7 +78,17 @@ def test_replay_is_eager_bit_for_bit(op):
             first = step(*_tensors(args))
         except (ValueError, TypeError, FloatingPointError, ZeroDivisionError):
             return  # inputs the op refuses (drawn at a domain's edge): nothing to compile
-        recorded = compiled(*_tensors(args))
+        try:
+            recorded = compiled(*_tensors(args))
+        except mg.CompileError as e:
+            if op.name in REFUSED:
+                assert REFUSED[op.name] in str(e)
+                return
+            # rows whose own code reads a value (a gradient helper taking ``.data``) are
+            # refused, naming that line in the table
+            assert "optable" in str(e) and "reads the value" in str(e)
+            return
+        assert op.name not in REFUSED
         assert _result_bits(recorded) == _result_bits(first)
         args2 = _nudge(args)
         with np.errstate(all="ignore"):
@@ -83,7 +100,7 @@ def test_replay_is_eager_bit_for_bit(op):
         assert replayed == eager
         info = compiled.trace_info()
         assert len(info) == 1, "the second call must replay, not record again"
-        assert info[0]["value_guards"] == 0, info[0]["source"]
-        assert compiled.fallbacks == 0
+        assert info[0]["value_guards"] == 0, info[0]["guard_sites"]
+        assert compiled.fallbacks == 0, info[0]["guard_sites"]
 
     check()

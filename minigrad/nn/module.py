@@ -9,6 +9,7 @@ from weakref import ref as _ref
 
 import numpy as np
 
+from .. import _trace
 from ..tensor import Tensor, _as_array
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "ModuleDict"]
@@ -165,6 +166,8 @@ class Module:
             value = buffers[name] = _buffer_value(value, type(self).__name__, name)
             object.__setattr__(self, name, value)
             return
+        if isinstance(value, (Parameter, Module)):
+            _trace.STRUCTURE[0] += 1  # compiled functions record again
         if isinstance(value, Parameter):
             modules.pop(name, None)
             buffers.pop(name, None)
@@ -270,6 +273,7 @@ class Module:
         """Set ``training`` on this module and its sub-modules; return self."""
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
+        _trace.STRUCTURE[0] += 1  # compiled functions record again
         return self
 
     def eval(self) -> Module:

@@ -20,6 +20,7 @@ averaged gradient (avg), both differentiable ops again.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,7 @@ def _padded(x, win: _Window, fill=0.0):
     hb, wb = max(rows, top + win.h), max(cols, left + win.w)
     if top == 0 and left == 0 and hb == win.h and wb == win.w:
         return x
-    xp = np.full(x.shape[:2] + (hb, wb), fill, dtype=x.dtype)
+    xp = np.full_like(x, fill, shape=x.shape[:2] + (hb, wb))
     xp[:, :, top:top + win.h, left:left + win.w] = x
     return xp
 
@@ -128,8 +129,8 @@ def _windows(xp, win: _Window):
     [n, c, i, j, p, q] is xp[n, c, p·sh + i·dh, q·sw + j·dw]. No copy."""
     n, c = xp.shape[:2]
     s0, s1, s2, s3 = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp, (n, c, win.kh, win.kw, win.oh, win.ow),
+    return _trace.record(
+        np.lib.stride_tricks.as_strided, xp, (n, c, win.kh, win.kw, win.oh, win.ow),
         (s0, s1, win.dh * s2, win.dw * s3, win.sh * s2, win.sw * s3), writeable=False)
 
 
@@ -137,7 +138,7 @@ def _im2col(x, win: _Window):
     """im2col: (N, C, H, W) -> the columns (N, C·kh·kw, oh·ow), one copy."""
     xp = _padded(x, win)
     n, c = x.shape[:2]
-    cols = np.empty((n, c, win.kh, win.kw, win.oh, win.ow), dtype=x.dtype)
+    cols = np.empty_like(x, shape=(n, c, win.kh, win.kw, win.oh, win.ow))
     np.copyto(cols, _windows(xp, win))
     return cols.reshape(n, c * win.kh * win.kw, win.oh * win.ow)
 
@@ -150,7 +151,7 @@ def _col2im(cols, win: _Window, channels: int):
     c6 = cols.reshape(n, channels, win.kh, win.kw, win.oh, win.ow) if cols.ndim != 6 else cols
     rows, ncols = win.span
     hb, wb = max(rows, win.pt + win.h), max(ncols, win.pl + win.w)
-    out = np.zeros((n, channels, hb, wb), dtype=cols.dtype)
+    out = np.zeros_like(cols, shape=(n, channels, hb, wb))
     he, we = (win.oh - 1) * win.sh + 1, (win.ow - 1) * win.sw + 1
     for i in range(win.kh):
         r = i * win.dh
@@ -669,7 +670,8 @@ class MaxPool2d(Function):
             np.maximum(out, w6[:, :, t // win.kw, t % win.kw], out=out)  # NaN propagates
         # the first maximum of each window, as PyTorch's kernel: offsets in reverse, so the
         # first equal one is written last
-        arg = np.zeros(out.shape, dtype=np.int8 if k < 128 else np.intp)
+        arg = _trace.fresh(np.zeros, out.shape, dtype=np.int8 if k < 128 else np.intp,
+                           deps=(out,))
         for t in range(k - 1, -1, -1):
             np.copyto(arg, t, where=w6[:, :, t // win.kw, t % win.kw] == out)
         if out.dtype.kind == "f" and np.isnan(out).any():  # a NaN is the window's maximum
@@ -707,10 +709,10 @@ class MaxPool2d(Function):
         idx, valid = self._indices()
         gv = g.reshape(-1)
         if valid is not None:
-            gv = gv[valid]
+            gv = _trace.record(operator.getitem, gv, valid)
         if isinstance(g, Tensor):  # a differentiable scatter: its backward gathers
             return IndexBackward.apply(gv, shape=(size,), index=idx).reshape(self.shape)
-        flat = np.zeros(size, dtype=g.dtype)
+        flat = _trace.fresh(np.zeros, size, g.dtype, deps=(g, idx))
         if win.sh >= win.dh * (win.kh - 1) + 1 and win.sw >= win.dw * (win.kw - 1) + 1:
             flat[idx] = gv  # windows apart: each input element is some window's max once
         else:
@@ -1031,7 +1033,7 @@ class PadLastDims(Function):
             return g[self.crop]
         if isinstance(g, Tensor):
             return IndexBackward.apply(g, shape=self.shape, index=self.index)
-        out = np.zeros(self.shape, dtype=g.dtype)
+        out = np.zeros_like(g, shape=self.shape)
         np.add.at(out, self.index, g)
         return out
 

@@ -28,11 +28,11 @@ __all__ = ["getitem", "where", "clip", "masked_fill", "tril", "triu", "take",
 
 
 def _scatter_array(g, shape, index):
-    out = np.zeros(shape, dtype=g.dtype)
+    out = _trace.fresh(np.zeros, shape, g.dtype, deps=(g, index))
     if _is_basic_index(index):
         out[index] = g
     else:
-        np.add.at(out, index, g)  # repeated indices accumulate
+        _trace.record(np.add.at, out, index, g)  # repeated indices accumulate
     return out
 
 
@@ -497,12 +497,13 @@ class IndexAdd(Function):
             )
         _check_range(index, x.shape[ax], op, "index", ax, x.shape, negative=False)
         self.index = (slice(None),) * ax + (index,)
-        out = _trace.array(x, dtype=np.result_type(x, source))
-        np.add.at(out, self.index, source)  # repeated indices accumulate
+        out = _trace.fresh(np.array, x, dtype=np.result_type(x, source), deps=(source, index))
+        _trace.record(np.add.at, out, self.index, source)  # repeated indices accumulate
         return out
 
     def backward(self, g):
-        return (g if needs(self, 0) else None), (g[self.index] if needs(self, 1) else None)
+        return (g if needs(self, 0) else None), \
+            (_trace.record(operator.getitem, g, self.index) if needs(self, 1) else None)
 
 
 def index_add(x: Any, axis: Any, index: Any, source: Any) -> Tensor:
@@ -539,14 +540,15 @@ class ScatterAdd(Function):
         self.fancy = _along_axis(index, ax, index.shape)
         self.block = tuple(slice(0, n) for n in index.shape)
         self.src_shape = src.shape
-        out = _trace.array(x, dtype=np.result_type(x, src))
-        np.add.at(out, self.fancy, src[self.block])  # repeated indices accumulate
+        out = _trace.fresh(np.array, x, dtype=np.result_type(x, src),
+                          deps=(src, self.fancy))
+        _trace.record(np.add.at, out, self.fancy, src[self.block])  # repeated indices accumulate
         return out
 
     def backward(self, g):
         gsrc = None
         if needs(self, 1):
-            gsrc = g[self.fancy]
+            gsrc = _trace.record(operator.getitem, g, self.fancy)
             if gsrc.shape != self.src_shape:  # src beyond the index's extent is unused
                 gsrc = _scatter(gsrc, self.src_shape, self.block)
         return (g if needs(self, 0) else None), gsrc

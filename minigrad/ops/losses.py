@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any
 
 import numpy as np
@@ -501,7 +502,8 @@ def _index_targets(x, labels, weight, ignore_index, smoothing, reduction, op):
                          f"{kept.max()}")
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     safe = np.where(keep, labels, 0)
-    wy = keep.astype(dtype) if weight is None else weight[safe] * keep
+    wy = keep.astype(dtype) if weight is None else \
+        _trace.record(operator.getitem, weight, safe) * keep
     t = np.moveaxis(one_hot_array(safe, c, dtype), -1, axis) * np.expand_dims(wy, axis)
     if smoothing:
         t *= 1 - smoothing

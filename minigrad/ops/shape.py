@@ -506,7 +506,7 @@ def _fold(g, axis: int, index: np.ndarray, n: int):
         return total
     shape = list(g.shape)
     shape[axis] = n
-    total = np.zeros(shape, dtype=g.dtype)
+    total = np.zeros_like(g, shape=shape)
     for piece, lo, size in pieces:
         total[_along(axis, slice(lo, lo + size))] += piece
     return total
