@@ -189,7 +189,7 @@ class BookHiddenBias(mg.Function):
         return n + b
 
     def backward(self, g):
-        return g, np.full(self.bias_shape, g.sum())
+        return g, np.full_like(g, g.sum(), shape=self.bias_shape)
 
 
 class BookLinear(nn.Linear):
@@ -244,7 +244,8 @@ def book_batches(X: np.ndarray, y: np.ndarray, rng: np.random.RandomState, batch
 
 
 def train_book(
-    model, split: Split, *, seed: int, steps: int, loss_fn, label: str = "", progress: bool = False
+    model, split: Split, *, seed: int, steps: int, loss_fn, label: str = "", progress: bool = False,
+    compile: bool = False,
 ) -> dict:
     """Train ``model`` by the book's protocol; return its training-loss curve.
 
@@ -254,20 +255,27 @@ def train_book(
     training rows, with the weights of the moment. When the step budget ends inside a
     pass, that pass's few batches are a different sample of rows, so its figure is kept
     apart (``partial_mse``, over ``partial_rows`` rows) rather than drawn as a point of
-    the curve."""
+    the curve. With ``compile``, the step runs through ``minigrad.compile``."""
     rng = np.random.RandomState(seed)
     book_init(model, rng)
     opt = optim.SGD(model.parameters(), lr=BOOK_LR)
     batches = book_batches(split.X_train, split.y_train, rng, BATCH_SIZE)
     n = len(split.X_train)
     curve, sse, rows = [], 0.0, 0
-    for step in range(1, steps + 1):
-        xb, yb = next(batches)
+
+    def sgd_step(xb, yb):
         pred = model(xb)
         loss = loss_fn(pred, yb)
         opt.zero_grad()
         loss.backward()
         opt.step()
+        return pred
+
+    if compile:
+        sgd_step = mg.compile(sgd_step)
+    for step in range(1, steps + 1):
+        xb, yb = next(batches)
+        pred = sgd_step(xb, yb)
         sse += float(np.square(pred.data - yb).sum())
         rows += len(yb)
         if rows == n:
@@ -288,7 +296,8 @@ def train_book(
 # ----------------------------------------------------------------------------- modern
 
 
-def train_modern(model, split: Split, *, label: str = "", progress: bool = False) -> dict:
+def train_modern(model, split: Split, *, label: str = "", progress: bool = False,
+                 compile: bool = False) -> dict:
     """Mean squared error, Adam, shuffled mini-batches, early stopping on the validation
     rows with the best weights restored (minigrad.train.Trainer); return the curves."""
     if progress:
@@ -302,6 +311,7 @@ def train_modern(model, split: Split, *, label: str = "", progress: bool = False
         optim.Adam(model.parameters(), lr=MODERN_LR),
         patience=MODERN_PATIENCE,
         verbose=progress,
+        compile=compile,
     )
     history = trainer.fit(loader, epochs=MODERN_MAX_EPOCHS, val_data=(split.X_val, split.y_val))
     return {
@@ -511,7 +521,7 @@ LINEAR, NETWORK = "linear regression", "network"
 
 
 def train_models(recipe: str, split: Split, *, progress: bool = False,
-                 bias_grad: str = "true", models=(LINEAR, NETWORK)) -> dict:
+                 bias_grad: str = "true", models=(LINEAR, NETWORK), compile: bool = False) -> dict:
     """The models named in ``models`` trained by ``recipe``: ``{name: (model, loss_fn,
     curves)}``, the linear regression first."""
     if recipe == "book":
@@ -524,12 +534,14 @@ def train_models(recipe: str, split: Split, *, progress: bool = False,
         for name, model, loss_fn, seed, steps in plan:
             if name not in models:
                 continue
-            kwargs = {"seed": seed, "steps": steps, "loss_fn": loss_fn, "progress": progress}
+            kwargs = {"seed": seed, "steps": steps, "loss_fn": loss_fn, "progress": progress,
+                      "compile": compile}
             trained[name] = (model, loss_fn, train_book(model, split, label=name, **kwargs))
         return trained
     models = {LINEAR: linear_model(LINEAR_INIT_SEED), NETWORK: network_model(NETWORK_INIT_SEEDS)}
     return {
-        name: (model, nn.MSELoss(), train_modern(model, split, label=name, progress=progress))
+        name: (model, nn.MSELoss(),
+               train_modern(model, split, label=name, progress=progress, compile=compile))
         for name, model in models.items()
     }
 
@@ -547,7 +559,7 @@ def _check_config(recipe: str, data_version: str, bias_grad: str) -> None:
 
 def run(
     recipe: str = "book", out_dir="chapter2_out", *, plots: bool = True, progress: bool = False,
-    data_version: str = "current", bias_grad: str = "true",
+    data_version: str = "current", bias_grad: str = "true", compile: bool = False,
 ) -> dict:
     """Train both models by ``recipe`` ("book" or "modern") on ``data_version`` of the
     data, with the true or the book's hidden-bias gradient, evaluate them on the test
@@ -564,7 +576,10 @@ def run(
         (out_dir / name).unlink(missing_ok=True)
 
     split = load_split(recipe, data_version)
-    trained = train_models(recipe, split, progress=progress, bias_grad=bias_grad)
+    train_started = time.perf_counter()
+    trained = train_models(recipe, split, progress=progress, bias_grad=bias_grad,
+                           compile=compile)
+    train_seconds = time.perf_counter() - train_started
     (linear, linear_loss, _), (network, network_loss, _) = trained.values()
     curves = {name: curve for name, (_, _, curve) in trained.items()}
     preds = {name: predict(model, split.X_test) for name, (model, _, _) in trained.items()}
@@ -599,15 +614,17 @@ def run(
         "backward_page_skipped": drawn["skipped"],
         "plots": [str(p) for p in plot_paths],
         "plots_skipped": plots_skipped,
+        "train_seconds": train_seconds,
         "seconds": time.perf_counter() - started,
     }
 
 
-def book_figures(data_version: str, bias_grad: str, *, models=(LINEAR, NETWORK)) -> dict:
+def book_figures(data_version: str, bias_grad: str, *, models=(LINEAR, NETWORK),
+                 compile: bool = False) -> dict:
     """The test figures of one configuration of the book's protocol, without pictures."""
     _check_config("book", data_version, bias_grad)
     split = load_split("book", data_version)
-    trained = train_models("book", split, bias_grad=bias_grad, models=models)
+    trained = train_models("book", split, bias_grad=bias_grad, models=models, compile=compile)
     out = {"data_version": data_version, "bias_grad": bias_grad,
            "mean_y_test": float(split.y_test.mean()),
            "least_squares": scores(split.y_test, least_squares(split))}  # fmt: skip
@@ -624,13 +641,13 @@ def book_figures(data_version: str, bias_grad: str, *, models=(LINEAR, NETWORK))
     return out
 
 
-def book_columns(main: dict) -> list[dict]:
+def book_columns(main: dict, compile: bool = False) -> list[dict]:
     """The three configurations of :data:`REFERENCES`, each as ``{"reference": ...,
     "figures": ...}``: ``main`` (a :func:`run` with the true gradient on the current
     data) supplies the last; the printed book's and the notebook's are trained here (the
     notebook's linear model and least squares are the same as ``main``'s)."""
-    book = book_figures("pre-0.20", "book")
-    notebook = {**main, **book_figures("current", "book", models=(NETWORK,)),
+    book = book_figures("pre-0.20", "book", compile=compile)
+    notebook = {**main, **book_figures("current", "book", models=(NETWORK,), compile=compile),
                 "bias_grad": "book"}
     return [{"reference": ref, "figures": figures}
             for ref, figures in zip(REFERENCES, (book, notebook, main))]  # fmt: skip
@@ -857,19 +874,36 @@ def main(argv=None) -> int:
         help="no training progress (shown only on a terminal anyway)",
     )
     parser.add_argument("--no-plots", action="store_true", help="do not write plots")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="train with minigrad.compile as well as eagerly; print the figures (the same) "
+        "and the training time of both",
+    )
     args = parser.parse_args(argv)
     if args.bias_grad == "book" and not args.book:
         parser.error("--bias-grad book needs --book (it is the book's update)")
 
     progress = not (args.quiet or args.json) and sys.stdout.isatty()
     all_three = args.book and args.data_version is None and args.bias_grad is None
-    results = run(
-        "book" if args.book else "modern", args.out, plots=not args.no_plots,
-        progress=progress, data_version=args.data_version or "current",
-        bias_grad=args.bias_grad or "true",
-    )  # fmt: skip
+    config = dict(plots=not args.no_plots, progress=progress,
+                  data_version=args.data_version or "current", bias_grad=args.bias_grad or "true")
+    recipe = "book" if args.book else "modern"
+    results = run(recipe, args.out, **config)
     if all_three:
+        started = time.perf_counter()
         results["columns"] = book_columns(results)
+        results["train_seconds"] += time.perf_counter() - started
+    if args.compile:
+        compiled = run(recipe, args.out, **config, compile=True)
+        if all_three:
+            started = time.perf_counter()
+            compiled["columns"] = book_columns(compiled, compile=True)
+            compiled["train_seconds"] += time.perf_counter() - started
+        results["compile"] = {"eager_train_seconds": results["train_seconds"],
+                              "compiled_train_seconds": compiled["train_seconds"],
+                              "same_figures": _figures(results) == _figures(compiled)}
+    if all_three:
         mismatches = [f"{c['reference']['label']}: {m}" for c in results["columns"]
                       for m in book_mismatches(c["figures"], c["reference"])]  # fmt: skip
     else:
@@ -888,8 +922,28 @@ def main(argv=None) -> int:
                 print("No printed figures were made with this configuration.")
         print()
         print(format_outputs(results))
+        if args.compile:
+            c = results["compile"]
+            print(f"\nTraining time: eager {c['eager_train_seconds']:.2f} s, compiled "
+                  f"{c['compiled_train_seconds']:.2f} s (minigrad.compile: "
+                  f"{c['eager_train_seconds'] / c['compiled_train_seconds']:.1f}× faster); "
+                  + ("every figure is the same." if c["same_figures"] else
+                     "FIGURES DIFFER from the eager run."))
         print(f"\n{results['seconds']:.1f} s")
-    return 1 if mismatches else 0
+    return 1 if mismatches or (args.compile and not results["compile"]["same_figures"]) else 0
+
+
+def _figures(results: dict, columns: bool = True) -> dict:
+    """The computed figures of a run (and of its book columns), without times and file
+    paths."""
+    skip = {"seconds", "train_seconds", "graphs", "plots", "backward_page", "compile",
+            "columns"}
+    out = {k: v for k, v in results.items() if k not in skip}
+    if columns and "columns" in results:
+        out["columns"] = [{"reference": c["reference"],
+                           "figures": _figures(c["figures"], columns=False)}
+                          for c in results["columns"]]
+    return out
 
 
 if __name__ == "__main__":

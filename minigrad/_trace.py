@@ -340,6 +340,7 @@ class Recorder:
         self.arg_tensors: dict[int, int] = {}  # id -> position of tensor arguments
         self.consts: dict[int, tuple[Any, int, Any]] = {}  # id -> (array, slot, snapshot)
         self.const_slots: set[int] = set()
+        self.modules: dict[int, tuple[Any, bool]] = {}  # modules run, and their mode
         self.owners: list[tuple[Any, tuple]] = []  # every tensor loaded, with its source
         self.effects_seen = False
         self.first_effect = None  # index in code of the first outside-visible effect
@@ -400,6 +401,14 @@ class Recorder:
             source: tuple = ("arg", i)
         else:
             owner = self._grad_owner(t)
+            if owner is None:
+                ref = t.__dict__.get("_grad_of")
+                p = ref() if ref is not None else None
+                if p is not None and p.__dict__.get("grad") is t:
+                    j = self.arg_tensors.get(id(p))
+                    owner = ("arg", j) if j is not None else ("ext", p)
+                    if j is None:
+                        self.preconditions.append((p, _DATA.__get__(p), False))
             source = ("grad", owner) if owner is not None else ("ext", t)
         p = self.new(v)
         self.external_roots.add(p.slot)
@@ -545,7 +554,8 @@ class Recorder:
         return value
 
     # --- effects
-    def effect(self, func, args: tuple, kwargs: dict, tensors) -> Any:
+    def effect(self, func, args: tuple, kwargs: dict, tensors,
+               restartable: bool = False) -> Any:
         """Run ``func`` (an optimizer's step, a scheduler's) as real code now and at
         every replay, with every tensor's array and gradient in place."""
         from .tensor import Tensor
@@ -556,7 +566,8 @@ class Recorder:
             self.determined.add(id(t))
         rargs = self._ref(args)
         rkw = self._ref(kwargs) if kwargs else {}
-        self._mark_effect()
+        if not restartable:
+            self._mark_effect()
         self.code.append(("effect", func, rargs, rkw))
         self.suspended = True
         try:
@@ -709,6 +720,13 @@ def _first(x: Any) -> Traced:
     raise AssertionError("no traced array")
 
 
+def saw_module(m: Any) -> None:
+    """A module ran while recording: its training mode is part of what a replay checks."""
+    rec = recording()
+    if rec is not None and id(m) not in rec.modules:
+        rec.modules[id(m)] = (m, m.training)
+
+
 def draw(method, *args: Any, **kwargs: Any) -> Any:
     """``method(*args, **kwargs)`` for a random generator's method: recorded as a call
     that runs again at every replay (the next numbers of the same generator)."""
@@ -734,9 +752,11 @@ def draw_from(rng: Any, gen: Any, method: str, *args: Any, **kwargs: Any) -> Any
     return draw(_seeded, rng, method, *args, **kwargs)
 
 
-def effect(tensors):
+def effect(tensors, restartable: bool = False):
     """Decorator for a method whose Python runs at every replay: ``tensors(self)``
-    names the tensors it reads or changes."""
+    names the tensors it reads or changes. ``restartable``: running it again from the
+    start of the step changes nothing (``zero_grad``), so a replay that must give way to
+    eager execution after it still may."""
 
     def deco(method):
         @functools.wraps(method)
@@ -745,7 +765,7 @@ def effect(tensors):
                 rec = recording()
                 if rec is not None:
                     return rec.effect(functools.partial(method, self), args, kwargs,
-                                      tensors(self))
+                                      tensors(self), restartable)
             return method(self, *args, **kwargs)
 
         return wrapper

@@ -23,6 +23,7 @@ import linecache
 import os
 import sys
 import threading
+from weakref import ref as _weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
@@ -702,7 +703,9 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
-        p.grad = _make(g, False, None)
+        p.grad = t = _make(g, False, None)
+        # which tensor this gradient belongs to, for minigrad.compile's recording
+        t.__dict__["_grad_of"] = _weakref(p)
         return
     buf = old.data
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):

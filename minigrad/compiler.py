@@ -208,7 +208,7 @@ class Compiled:
                 "(a DataLoader with drop_last=True), pass changing numbers as arrays, or "
                 "raise max_traces."
             )
-        tr, result = _record(self.fn, args, kwargs, leaves, tree)
+        tr, result = _record(self.fn, args, kwargs, leaves, tree, key)
         self._cache.setdefault(key, []).append(tr)
         self._traces.append(tr)
         self._count += 1
@@ -231,7 +231,7 @@ def _describe_key(key: Any) -> str:
 # --------------------------------------------------------------------------- recording
 
 
-def _record(fn, args, kwargs, leaves, tree):
+def _record(fn, args, kwargs, leaves, tree, key):
     rec = Recorder()
     traced_leaves = list(leaves)
     for i, x in enumerate(leaves):
@@ -249,7 +249,6 @@ def _record(fn, args, kwargs, leaves, tree):
     finally:
         rec.finish()
         _trace.end(rec)
-    key = (tree, tuple(map(_leaf_key, leaves)), _mode.enabled)
     tr = _Trace(rec, spec, leaves, tree, key)
     values = {s: p.v for s, p in rec.proxies.items()}
     return tr, _build_output(spec, values, leaves)
@@ -469,6 +468,8 @@ class _Trace:
 
         lines = _match(tree, key, g)
         lines.append(f"if _S[0] != {_trace.STRUCTURE[0]}: raise _Miss")
+        for m, training in rec.modules.values():
+            lines.append(f"if {g.name(m, 'M')}.training is not {training}: raise _Miss")
         # preconditions: outside tensors still have the shapes and gradient state seen
         for t, v, grad_none in rec.preconditions:
             e = g.name(t, "E")
@@ -651,6 +652,8 @@ _INPLACE = {operator.iadd: "+=", operator.isub: "-=", operator.imul: "*=",
             operator.irshift: ">>="}
 _UNARY = {operator.neg: "-", operator.pos: "+", operator.invert: "~"}
 _ATTR_NAMES = {id(f): name for name, f in _trace._ATTRS.items()}
+#: ufuncs that deprecate an output given by position
+_KEYWORD_OUT = frozenset((np.maximum, np.minimum, np.fmax, np.fmin))
 _REDUCTIONS = frozenset(getattr(np.ndarray, m) for m in
                         ("sum", "mean", "max", "min", "prod", "all", "any"))
 
@@ -667,7 +670,8 @@ def _call_line(outs, func, rargs, rkw, g: _Codegen, slot_name) -> str:
             return f"{target}{args[0]} {op} {args[1]}"
         op = _INPLACE.get(func) if type(func) is not np.ufunc else None
         if op is not None and len(args) == 2 and type(rargs[0]) is Ref \
-                and args[0].startswith("s"):
+                and args[0].startswith("s") and type(outs) is Ref \
+                and outs.slot == rargs[0].slot:
             return f"{args[0]} {op} {args[1]}"
         op = _UNARY.get(func) if type(func) is not np.ufunc else None
         if op is not None and len(args) == 1:
@@ -685,7 +689,7 @@ def _call_line(outs, func, rargs, rkw, g: _Codegen, slot_name) -> str:
             del kw["casting"]
         out = kw.get("out")
         if out is not None and len(kw) == 1 and type(out) is tuple and len(out) == 1 \
-                and func.nout == 1 and len(args) == func.nin:
+                and func.nout == 1 and len(args) == func.nin and func not in _KEYWORD_OUT:
             del kw["out"]
             args.append(lit(out[0], slot_name))
     elif func in _REDUCTIONS and set(kw) <= {"axis", "keepdims"} and \

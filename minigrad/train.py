@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import no_grad
+from .compiler import compile as _compile
 from .tensor import Tensor
 
 __all__ = ["History", "Trainer", "fit"]
@@ -205,6 +206,11 @@ class Trainer:
         scheduler_interval: ``"epoch"`` steps the scheduler once after each epoch (after
             that epoch's evaluation); ``"step"`` after every optimizer step, as
             ``OneCycleLR`` expects.
+        compile: run the training step (forward, backward, ``optimizer.step()`` and a
+            per-step scheduler) and the evaluation's forward pass through
+            :func:`minigrad.compile`: recorded once per batch shape, then replayed. The
+            losses and weights are the same, bit for bit; ``model`` and ``loss_fn`` must
+            not read tensor values (``.item()``, ``if`` on a tensor) inside.
     """
 
     def __init__(
@@ -221,6 +227,7 @@ class Trainer:
         progress: bool | None = None,
         scheduler: Any = None,
         scheduler_interval: str = "epoch",
+        compile: bool = False,  # noqa: A002 (the feature's name)
     ) -> None:
         if scheduler_interval not in ("epoch", "step"):
             raise ValueError(
@@ -284,24 +291,36 @@ class Trainer:
         self.scheduler = scheduler
         self.scheduler_interval = scheduler_interval
         self.history = History()
+        if not isinstance(compile, bool):
+            raise TypeError(f"Trainer: compile must be True or False, got {compile!r}")
+        self.compile = compile
+
+        def step(inputs, target):
+            loss = self.loss_fn(self.model(*inputs), target)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            if self.scheduler is not None and self.scheduler_interval == "step":
+                self.scheduler.step()
+            return loss
+
+        def loss(inputs, target):
+            return self.loss_fn(self.model(*inputs), target)
+
+        self._step = _compile(step) if compile else step
+        self._loss = _compile(loss) if compile else loss
 
     # ------------------------------------------------------------------ one pass
     def train_epoch(self, data, max_steps: int | None = None) -> tuple[float, int]:
         """One pass over ``data`` (at most ``max_steps`` batches); returns the weighted mean
         batch loss and the number of steps taken."""
-        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
-        per_step = self.scheduler if self.scheduler_interval == "step" else None
+        step = self._step
         total = 0.0
         rows = 0
         steps = 0
         for batch in data:
             *inputs, target = batch
-            loss = loss_fn(model(*inputs), target)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            if per_step is not None:
-                per_step.step()
+            loss = step(tuple(inputs), target)
             n = _rows(batch)
             total += float(loss.data) * n
             rows += n
@@ -325,7 +344,7 @@ class Trainer:
                 for batch in data:
                     *inputs, target = batch
                     n = _rows(batch)
-                    total += float(self.loss_fn(model(*inputs), target).data) * n
+                    total += float(self._loss(tuple(inputs), target).data) * n
                     rows += n
         finally:
             if was_training is not None:

@@ -288,3 +288,20 @@ def test_a_refused_recording_leaves_tensors_and_later_calls_intact():
     assert (w * 2).data.tolist() == [2.0, 2.0, 2.0]
     good = mg.compile(lambda x: (x * w).sum())
     assert good(x).item() == 3.0
+
+
+def test_a_gradient_read_from_outside_follows_the_parameter():
+    w = mg.tensor(np.ones(3), requires_grad=True)
+
+    @mg.compile
+    def sgd():
+        with mg.no_grad():
+            w.__isub__(w.grad * 0.5)
+
+    for k in range(3):
+        (w * w * (k + 1)).sum().backward()  # a new gradient object every time
+        expected = w.data - w.grad.data * 0.5
+        sgd()
+        assert np.array_equal(w.data, expected)
+        w.grad = None
+    assert sgd.traces == 1

@@ -113,6 +113,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _trace.ACTIVE:  # a compiled function's replay checks the training mode seen
+            _trace.saw_module(self)
         out = self.forward(*args, **kwargs)
         if isinstance(out, Tensor) and out._ctx is not None:
             # The last recorded call, so that a graph drawing can show this module as one
@@ -273,7 +275,6 @@ class Module:
         """Set ``training`` on this module and its sub-modules; return self."""
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
-        _trace.STRUCTURE[0] += 1  # compiled functions record again
         return self
 
     def eval(self) -> Module:

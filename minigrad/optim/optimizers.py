@@ -264,7 +264,7 @@ class Optimizer:
         for g in self.param_groups:
             g["lr"] = v
 
-    @_trace.effect(_params)
+    @_trace.effect(_params, restartable=True)
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to None."""
         for g in self.param_groups:
