@@ -23,9 +23,9 @@ import linecache
 import os
 import sys
 import threading
-from weakref import ref as _weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
+from weakref import ref as _weakref
 
 import numpy as np
 

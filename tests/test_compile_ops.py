@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 import minigrad as mg
 from optable import OPS
 
-
 #: rows a compiled function refuses, and why: batch_norm in training updates running
 #: statistics given as plain arrays in place; these rows make them inside the function,
 #: and a replay cannot write into arrays it did not make (Tensors, as BatchNorm's
