@@ -483,10 +483,29 @@ class _Trace:
                 lines.append(f"if {e}.__dict__.get('grad') {op} None: raise _Miss")
         first_effect = rec.first_effect if rec.first_effect is not None else len(rec.code)
         n_kept = 0
+        # a large array's name is dropped after its last use, so that memory is freed
+        # as early as eager execution frees it
+        last_use: dict[int, int] = {}
+        for i, (ins, k) in enumerate(zip(rec.code, keep)):
+            if k:
+                for s in _walk_ins(ins):
+                    last_use[s] = i
+        for s in out_slots:
+            last_use[s] = len(rec.code)
+        drop_after: dict[int, list[int]] = {}
+        for s, i in last_use.items():
+            v = rec.proxies[s].v
+            if s not in const_slots or s in mutated_consts:
+                if isinstance(v, np.ndarray) and v.nbytes >= _DROP_BYTES:
+                    drop_after.setdefault(i, []).append(s)
         for i, (ins, k) in enumerate(zip(rec.code, keep)):
             if not k:
                 continue
             n_kept += 1
+            if i in drop_after:
+                after = f"del {', '.join(f's{s}' for s in drop_after[i])}"
+            else:
+                after = None
             kind = ins[0]
             if kind == "load":
                 lines.append(f"s{ins[1]} = {source(ins[2])}.data")
@@ -523,6 +542,8 @@ class _Trace:
                     lines.append(f"{target} = _make({slot_name(v[1])}.copy(), False, None)")
                 else:
                     lines.append(f"{target} = _make({slot_name(v)}, False, None)")
+            if after is not None:
+                lines.append(after)
         lines.append("return " + self._return(spec, g, slot_name, rec))
         src = "def replay(A, K):\n" + "".join(f"    {ln}\n" for ln in lines)
         self.source = src
@@ -652,6 +673,9 @@ _INPLACE = {operator.iadd: "+=", operator.isub: "-=", operator.imul: "*=",
             operator.irshift: ">>="}
 _UNARY = {operator.neg: "-", operator.pos: "+", operator.invert: "~"}
 _ATTR_NAMES = {id(f): name for name, f in _trace._ATTRS.items()}
+#: arrays of at least this many bytes are released by name after their last use
+_DROP_BYTES = 1 << 16
+
 #: ufuncs that deprecate an output given by position
 _KEYWORD_OUT = frozenset((np.maximum, np.minimum, np.fmax, np.fmin))
 _REDUCTIONS = frozenset(getattr(np.ndarray, m) for m in
