@@ -27,6 +27,7 @@ What cannot be replayed is refused or guarded, never baked in silently:
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import linecache
 import operator
@@ -365,7 +366,7 @@ class Recorder:
             if snap.dtype == a.dtype and snap.shape == a.shape and \
                     np.array_equal(snap, a, equal_nan=snap.dtype.kind in "fc"):
                 return slot
-        snap = np.array(a, copy=True)
+        snap = _snapshot(a)
         t = self.new(a)
         self.const_slots.add(t.slot)
         self.code.append(("const", t.slot, snap))
@@ -621,6 +622,18 @@ class Recorder:
 
 
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+def _snapshot(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` with its strides (a broadcast view stays one, a transposed view
+    stays transposed): numpy may sum in another order over another layout."""
+    if a.flags.c_contiguous or a.size == 0:
+        return np.array(a, copy=True)
+    lo = sum(s * (n - 1) for s, n in zip(a.strides, a.shape) if s < 0)
+    hi = sum(s * (n - 1) for s, n in zip(a.strides, a.shape) if s > 0) + a.itemsize
+    raw = np.empty(hi - lo, dtype=np.uint8)
+    ctypes.memmove(raw.ctypes.data, a.ctypes.data + lo, hi - lo)
+    return np.ndarray(a.shape, a.dtype, buffer=raw, offset=-lo, strides=a.strides)
 
 
 def _slots(x: Any) -> list[int]:
