@@ -336,8 +336,9 @@ class Recorder:
         self.sources: dict[int, tuple[Any, tuple, int, Any]] = {}  # id -> (t, source, slot, grad0)
         self.created: dict[int, Any] = {}  # id -> tensor made during the recording
         self.keep: list[Any] = []  # keeps every tensor seen alive (ids stay unique)
-        self.determined: set[int] = set()  # tensors an effect has handed to real code
-        self.preconditions: list[tuple[Any, tuple, Any, bool]] = []
+        self.preconditions: list[tuple[Any, Any]] = []  # outside tensors' arrays
+        self.grad_known: set[int] = set()  # tensors whose gradient the recording set
+        self.grad_pre: list[tuple[Any, bool]] = []  # (tensor, had no gradient) read first
         self.arg_tensors: dict[int, int] = {}  # id -> position of tensor arguments
         self.consts: dict[int, tuple[Any, int, Any]] = {}  # id -> (array, slot, snapshot)
         self.const_slots: set[int] = set()
@@ -408,8 +409,7 @@ class Recorder:
                 if p is not None and p.__dict__.get("grad") is t:
                     j = self.arg_tensors.get(id(p))
                     owner = ("arg", j) if j is not None else ("ext", p)
-                    if j is None:
-                        self.preconditions.append((p, _DATA.__get__(p), False))
+                    self.grad_read(p)
             source = ("grad", owner) if owner is not None else ("ext", t)
         p = self.new(v)
         self.external_roots.add(p.slot)
@@ -418,15 +418,26 @@ class Recorder:
         self.owners.append((t, source))
         self.keep.append(t)
         if source[0] == "ext":
-            self.preconditions.append((t, v, None if id(t) in self.determined else grad0 is None))
+            self.preconditions.append((t, v))
         _DATA.__set__(t, p)
         return p
 
     def _grad_owner(self, t: Any) -> tuple | None:
         for owner, source in self.owners:
             if owner.__dict__.get("grad") is t:
+                self.grad_read(owner)
                 return source
         return None
+
+    def grad_read(self, t: Any) -> None:
+        """``t``'s gradient is read: the first time, unless the recording set it, whether
+        there was one is part of what a replay checks."""
+        if id(t) in self.grad_known:
+            return
+        self.grad_known.add(id(t))
+        self.keep.append(t)
+        if id(t) not in self.arg_tensors:  # an argument's is part of the key
+            self.grad_pre.append((t, t.__dict__.get("grad") is None))
 
     def on_set(self, t: Any, v: Any) -> None:
         if id(t) not in self.sources and id(t) not in self.created:
@@ -564,7 +575,8 @@ class Recorder:
         args = tuple(a.data if isinstance(a, Tensor) else a for a in args)
         self.sync()
         for t in tensors:
-            self.determined.add(id(t))
+            self.grad_known.add(id(t))
+            self.keep.append(t)
         rargs = self._ref(args)
         rkw = self._ref(kwargs) if kwargs else {}
         if not restartable:
@@ -813,6 +825,39 @@ class _RecordingData:
         rec.on_set(t, v)
 
 
+_GRAD: Any = None  # Tensor's own ``grad`` descriptor (for gradients not yet set)
+
+
+class _RecordingGrad:
+    """``Tensor.grad`` while a recording runs anywhere: whether a tensor had a gradient
+    when the recording first looked is part of what a replay checks, unless the recording
+    itself (or an optimizer's ``zero_grad``) set it first."""
+
+    def __get__(self, t: Any, owner: Any = None) -> Any:
+        if t is None:
+            return self
+        rec = getattr(_local, "rec", None)
+        if rec is not None and not rec.suspended and not rec.finished:
+            rec.grad_read(t)
+        if "grad" in t.__dict__:
+            return t.__dict__["grad"]
+        return _GRAD.__get__(t, owner)
+
+    def __set__(self, t: Any, v: Any) -> None:
+        rec = getattr(_local, "rec", None)
+        if rec is not None and not rec.suspended and not rec.finished:
+            rec.grad_known.add(id(t))
+            rec.keep.append(t)
+        t.__dict__["grad"] = v
+
+
+def grad_read(t: Any) -> None:
+    """The engine is about to read ``t``'s gradient (to add to it)."""
+    rec = recording()
+    if rec is not None:
+        rec.grad_read(t)
+
+
 def begin(rec: Recorder) -> None:
     """Start ``rec`` in this thread."""
     global ACTIVE
@@ -825,6 +870,9 @@ def begin(rec: Recorder) -> None:
             global _DATA
             _DATA = Tensor.__dict__["data"]
             Tensor.data = _RecordingData()  # type: ignore[assignment, misc]
+            global _GRAD
+            _GRAD = Tensor.__dict__["grad"]
+            Tensor.grad = _RecordingGrad()  # type: ignore[assignment, misc]
         ACTIVE += 1
     _local.rec = rec
 
@@ -840,6 +888,7 @@ def end(rec: Recorder) -> None:
         ACTIVE -= 1
         if ACTIVE == 0:
             Tensor.data = _DATA  # type: ignore[misc]
+            Tensor.grad = _GRAD  # type: ignore[misc]
 
 
 def plain_data(t: Any) -> Any:

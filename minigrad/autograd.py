@@ -693,6 +693,8 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
         return
     if isinstance(g, Tensor):
         g = g.data
+    if _trace.ACTIVE:
+        _trace.grad_read(p)
     old = p.__dict__.get("grad")
     if old is None:
         if type(g) is not np.ndarray and not (type(g) is _trace.Traced

@@ -471,16 +471,16 @@ class _Trace:
         for m, training in rec.modules.values():
             lines.append(f"if {g.name(m, 'M')}.training is not {training}: raise _Miss")
         # preconditions: outside tensors still have the shapes and gradient state seen
-        for t, v, grad_none in rec.preconditions:
+        for t, v in rec.preconditions:
             e = g.name(t, "E")
             now = _trace._DATA.__get__(t) if _trace.ACTIVE else t.data
             a = g.name(now, "K")
             lines.append(f"d = {e}.data")
             lines.append(f"if d is not {a} and (d.shape != {g.lit(v.shape, slot_name)} or "
                          f"d.dtype != {g.name(v.dtype, 'C')}): raise _Miss")
-            if grad_none is not None:
-                op = "is not" if grad_none else "is"
-                lines.append(f"if {e}.__dict__.get('grad') {op} None: raise _Miss")
+        for t, had_none in rec.grad_pre:
+            op = "is not" if had_none else "is"
+            lines.append(f"if {g.name(t, 'E')}.__dict__.get('grad') {op} None: raise _Miss")
         first_effect = rec.first_effect if rec.first_effect is not None else len(rec.code)
         n_kept = 0
         # a large array's name is dropped after its last use, so that memory is freed

@@ -305,3 +305,38 @@ def test_a_gradient_read_from_outside_follows_the_parameter():
         assert np.array_equal(w.data, expected)
         w.grad = None
     assert sgd.traces == 1
+
+
+def test_gradients_cleared_by_hand_inside_the_function_need_one_recording():
+    model = _net()
+    ref = copy.deepcopy(model)
+    loss_fn = nn.MSELoss()
+
+    def step(m, X, Y):
+        for p in m.parameters():
+            p.grad = None
+        loss = loss_fn(m(X), Y)
+        loss.backward()
+        with mg.no_grad():
+            for p in m.parameters():
+                p -= 0.1 * p.grad
+        return loss
+
+    compiled = mg.compile(lambda X, Y: step(model, X, Y))
+    for X, Y in _batches(4):
+        assert _bits(compiled(X, Y)) == _bits(step(ref, X, Y))
+        _same_state(ref, model)
+    assert compiled.traces == 1
+
+
+def test_int_and_tolist_are_refused_too():
+    x = mg.tensor(np.arange(3.0), requires_grad=True)
+
+    def as_int(x):
+        return int((x * x).sum())
+
+    def as_list(x):
+        return (x * 2).tolist()
+
+    assert "int()" in _refused(as_int, x, line="return int((x * x).sum())")
+    assert ".tolist()" in _refused(as_list, x, line="return (x * 2).tolist()")
