@@ -337,6 +337,8 @@ class Recorder:
         self.created: dict[int, Any] = {}  # id -> tensor made during the recording
         self.keep: list[Any] = []  # keeps every tensor seen alive (ids stay unique)
         self.preconditions: list[tuple[Any, Any]] = []  # outside tensors' arrays
+        self.err0 = np.geterr()
+        self.errstate: dict[int, dict[str, str]] = {}  # call index -> its np.errstate
         self.grad_known: set[int] = set()  # tensors whose gradient the recording set
         self.grad_pre: list[tuple[Any, bool]] = []  # (tensor, had no gradient) read first
         self.arg_tensors: dict[int, int] = {}  # id -> position of tensor arguments
@@ -500,6 +502,9 @@ class Recorder:
                     "or leave this function uncompiled")
             if self.root[m] in self.external_roots:
                 self._mark_effect()
+        err = np.geterr()
+        if err != self.err0:  # inside an np.errstate of minigrad's: replayed inside it too
+            self.errstate[len(self.code)] = err
         self.code.append(("call", outs, func, rargs, rkw, tuple(mutated), pure))
         if not pure:
             self._mark_effect()

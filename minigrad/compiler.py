@@ -516,7 +516,13 @@ class _Trace:
                     lines.append(f"s{ins[1]} = {g.name(ins[2], 'K')}.copy()")
             elif kind == "call":
                 _, outs, func, rargs, rkw, _, _ = ins
-                lines.append(_call_line(outs, func, rargs, rkw, g, slot_name))
+                line = _call_line(outs, func, rargs, rkw, g, slot_name)
+                err = rec.errstate.get(i)
+                if err is not None:
+                    changed = {k: v for k, v in err.items() if rec.err0.get(k) != v}
+                    lines.append(f"with {g.name(np.errstate, 'F')}(**{g.name(changed, 'C')}):")
+                    line = "    " + line
+                lines.append(line)
             elif kind == "guard":
                 _, s, gkind, convert, expected = ins
                 safe = i < first_effect
