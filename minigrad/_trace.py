@@ -420,7 +420,7 @@ class Recorder:
         self.owners.append((t, source))
         self.keep.append(t)
         if source[0] == "ext":
-            self.preconditions.append((t, v))
+            self.preconditions.append((t, v, p.slot, len(self.code) - 1))
         _DATA.__set__(t, p)
         return p
 

@@ -471,17 +471,24 @@ class _Trace:
         for m, training in rec.modules.values():
             lines.append(f"if {g.name(m, 'M')}.training is not {training}: raise _Miss")
         # preconditions: outside tensors still have the shapes and gradient state seen
-        for t, v in rec.preconditions:
-            e = g.name(t, "E")
+        first_effect = rec.first_effect if rec.first_effect is not None else len(rec.code)
+        # an outside tensor's array must still have the shape and dtype recorded: checked
+        # where it is loaded when that comes before anything the call changes, else here
+        checked_at_load: dict[int, str] = {}
+        for t, v, slot, at in rec.preconditions:
             now = _trace._DATA.__get__(t) if _trace.ACTIVE else t.data
-            a = g.name(now, "K")
-            lines.append(f"d = {e}.data")
-            lines.append(f"if d is not {a} and (d.shape != {g.lit(v.shape, slot_name)} or "
-                         f"d.dtype != {g.name(v.dtype, 'C')}): raise _Miss")
+            var = f"s{slot}" if at < first_effect and keep[at] else "d"
+            check = (f"if {var} is not {g.name(now, 'K')} and ({var}.shape != "
+                     f"{g.lit(v.shape, slot_name)} or {var}.dtype != "
+                     f"{g.name(v.dtype, 'C')}): raise _Miss")
+            if var == "d":
+                lines.append(f"d = {g.name(t, 'E')}.data")
+                lines.append(check)
+            else:
+                checked_at_load[at] = check
         for t, had_none in rec.grad_pre:
             op = "is not" if had_none else "is"
             lines.append(f"if {g.name(t, 'E')}.__dict__.get('grad') {op} None: raise _Miss")
-        first_effect = rec.first_effect if rec.first_effect is not None else len(rec.code)
         n_kept = 0
         # a large array's name is dropped after its last use, so that memory is freed
         # as early as eager execution frees it
@@ -509,6 +516,8 @@ class _Trace:
             kind = ins[0]
             if kind == "load":
                 lines.append(f"s{ins[1]} = {source(ins[2])}.data")
+                if i in checked_at_load:
+                    lines.append(checked_at_load[i])
             elif kind == "arg":
                 lines.append(f"s{ins[1]} = L{ins[2]}")
             elif kind == "const":
