@@ -894,8 +894,3 @@ def end(rec: Recorder) -> None:
         if ACTIVE == 0:
             Tensor.data = _DATA  # type: ignore[misc]
             Tensor.grad = _GRAD  # type: ignore[misc]
-
-
-def plain_data(t: Any) -> Any:
-    """``t``'s array without the recording's bookkeeping."""
-    return _DATA.__get__(t) if ACTIVE else t.data

@@ -75,7 +75,6 @@ def _leaf_key(x: Any) -> Any:
     try:
         hash(x)
     except TypeError:
-        _ID_OBJECTS[id(x)] = x
         return ("id", id(x))
     if isinstance(x, float) and math.isnan(x):
         return (float, "nan")
@@ -466,7 +465,7 @@ class _Trace:
                 return g.name(src[1], "E")
             return source(src[1]) + ".grad"
 
-        lines = _match(tree, key, g)
+        lines = _match(tree, key, g, leaves)
         lines.append(f"if _S[0] != {_trace.STRUCTURE[0]}: raise _Miss")
         for m, training in rec.modules.values():
             lines.append(f"if {g.name(m, 'M')}.training is not {training}: raise _Miss")
@@ -605,7 +604,7 @@ class _Trace:
 
 
 
-def _match(tree: Any, key: Any, g: _Codegen) -> list[str]:
+def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
     """Lines that check a call's arguments against the recorded ones (raising _Miss),
     binding the leaves to L0, L1, ..."""
     _, leaf_keys, mode = key
@@ -638,7 +637,7 @@ def _match(tree: Any, key: Any, g: _Codegen) -> list[str]:
 
     def leaf(v: str, k: Any) -> None:
         if k[0] == "id":
-            lines.append(f"if {v} is not {g.name(_ID_OBJECTS.pop(k[1], None), 'C')}: "
+            lines.append(f"if {v} is not {g.name(leaves[int(v[1:])], 'C')}: "
                          "raise _Miss")
             return
         cls = g.name(k[0], "C")
@@ -672,9 +671,6 @@ def _match(tree: Any, key: Any, g: _Codegen) -> list[str]:
         lines.append("if K: raise _Miss")
     return lines
 
-
-#: objects keyed by identity, kept from the key's making until the trace holds them
-_ID_OBJECTS: dict[int, Any] = {}
 
 _INFIX = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",
           operator.floordiv: "//", operator.mod: "%", operator.pow: "**",
