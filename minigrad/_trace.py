@@ -336,7 +336,8 @@ class Recorder:
         self.sources: dict[int, tuple[Any, tuple, int, Any]] = {}  # id -> (t, source, slot, grad0)
         self.created: dict[int, Any] = {}  # id -> tensor made during the recording
         self.keep: list[Any] = []  # keeps every tensor seen alive (ids stay unique)
-        self.preconditions: list[tuple[Any, Any]] = []  # outside tensors' arrays
+        # outside tensors' arrays: (tensor, array, slot, index of its load)
+        self.preconditions: list[tuple[Any, Any, int, int]] = []
         self.err0 = np.geterr()
         self.errstate: dict[int, dict[str, str]] = {}  # call index -> its np.errstate
         self.grad_known: set[int] = set()  # tensors whose gradient the recording set
@@ -346,7 +347,6 @@ class Recorder:
         self.const_slots: set[int] = set()
         self.modules: dict[int, tuple[Any, bool]] = {}  # modules run, and their mode
         self.owners: list[tuple[Any, tuple]] = []  # every tensor loaded, with its source
-        self.effects_seen = False
         self.first_effect = None  # index in code of the first outside-visible effect
 
     # --- slots
