@@ -32,6 +32,10 @@ class _Miss(Exception):
     """A trace does not apply to this call (an outside tensor changed shape or state)."""
 
 
+def _no_trace(args: tuple, kwargs: dict) -> Any:
+    raise _Miss
+
+
 class _GuardFailed(Exception):
     """A value the recording depended on differs in this call."""
 
@@ -139,6 +143,7 @@ class Compiled:
         self.max_traces = max_traces
         self._cache: dict[Any, list[_Trace]] = {}
         self._traces: list[_Trace] = []
+        self._last: Callable[[tuple, dict], Any] = _no_trace
         self._count = 0
         #: calls that ran eagerly because a value the recording depended on had changed
         self.fallbacks = 0
@@ -153,6 +158,7 @@ class Compiled:
         """Drop every recording; the next call records again."""
         self._cache.clear()
         self._traces.clear()
+        self._last = _no_trace
         self._count = 0
 
     def trace_info(self) -> list[dict[str, Any]]:
@@ -177,22 +183,23 @@ class Compiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _trace.ACTIVE and _trace.recording() is not None:
             return self.fn(*args, **kwargs)  # inside another recording: part of it
-        # each trace's code starts by checking that the call is one it applies to
+        # each trace's code starts by checking that the call is one it applies to; the
+        # one that replayed last is tried first
+        try:
+            return self._last(args, kwargs)
+        except _Miss:
+            pass
+        except _GuardFailed as e:
+            return self._fallback(e, args, kwargs)
         for tr in self._traces:
             try:
-                return tr._fn(args, kwargs)
+                result = tr._fn(args, kwargs)
             except _Miss:
                 continue
             except _GuardFailed as e:
-                if not e.safe:
-                    raise CompileError(
-                        "minigrad.compile: a value this function's recording depended "
-                        "on changed after the replay had already changed parameters or "
-                        "drawn random numbers; the step cannot be undone. Leave this "
-                        "function uncompiled."
-                    ) from None
-                self.fallbacks += 1
-                return self.fn(*args, **kwargs)
+                return self._fallback(e, args, kwargs)
+            self._last = tr._fn
+            return result
         leaves: list[Any] = []
         tree = _flatten((args, kwargs), leaves)
         key = (tree, tuple(map(_leaf_key, leaves)), _mode.enabled)
@@ -210,8 +217,20 @@ class Compiled:
         tr, result = _record(self.fn, args, kwargs, leaves, tree, key)
         self._cache.setdefault(key, []).append(tr)
         self._traces.append(tr)
+        self._last = tr._fn
         self._count += 1
         return result
+
+    def _fallback(self, e: _GuardFailed, args: tuple, kwargs: dict) -> Any:
+        """A guard failed: run eagerly, when the replay has not changed anything yet."""
+        if not e.safe:
+            raise CompileError(
+                "minigrad.compile: a value this function's recording depended on changed "
+                "after the replay had already changed parameters or drawn random numbers; "
+                "the step cannot be undone. Leave this function uncompiled."
+            ) from None
+        self.fallbacks += 1
+        return self.fn(*args, **kwargs)
 
 
 def _describe_key(key: Any) -> str:
@@ -489,8 +508,8 @@ class _Trace:
             op = "is not" if had_none else "is"
             lines.append(f"if {g.name(t, 'E')}.__dict__.get('grad') {op} None: raise _Miss")
         n_kept = 0
-        # a large array's name is dropped after its last use, so that memory is freed
-        # as early as eager execution frees it
+        # an array's name is dropped after its last use, so that memory is freed as early
+        # as eager execution frees it (and numpy's cache of small buffers reuses it)
         last_use: dict[int, int] = {}
         for i, (ins, k) in enumerate(zip(rec.code, keep)):
             if k:
@@ -498,11 +517,12 @@ class _Trace:
                     last_use[s] = i
         for s in out_slots:
             last_use[s] = len(rec.code)
+        reuse = _reusable(rec, keep, last_use, const_slots)
         drop_after: dict[int, list[int]] = {}
         for s, i in last_use.items():
             v = rec.proxies[s].v
             if s not in const_slots or s in mutated_consts:
-                if isinstance(v, np.ndarray) and v.nbytes >= _DROP_BYTES:
+                if isinstance(v, np.ndarray):
                     drop_after.setdefault(i, []).append(s)
         for i, (ins, k) in enumerate(zip(rec.code, keep)):
             if not k:
@@ -514,7 +534,11 @@ class _Trace:
                 after = None
             kind = ins[0]
             if kind == "load":
-                lines.append(f"s{ins[1]} = {source(ins[2])}.data")
+                src = ins[2]
+                if src[0] == "arg" and i < first_effect:  # read by the argument checks
+                    lines.append(f"s{ins[1]} = D{src[1]}")
+                else:
+                    lines.append(f"s{ins[1]} = {source(src)}.data")
                 if i in checked_at_load:
                     lines.append(checked_at_load[i])
             elif kind == "arg":
@@ -524,7 +548,11 @@ class _Trace:
                     lines.append(f"s{ins[1]} = {g.name(ins[2], 'K')}.copy()")
             elif kind == "call":
                 _, outs, func, rargs, rkw, _, _ = ins
-                line = _call_line(outs, func, rargs, rkw, g, slot_name)
+                if i in reuse:
+                    func, into = reuse[i]
+                    line = _call_line(outs, func, rargs, {"out": (Ref(into),)}, g, slot_name)
+                else:
+                    line = _call_line(outs, func, rargs, rkw, g, slot_name)
                 err = rec.errstate.get(i)
                 if err is not None:
                     changed = {k: v for k, v in err.items() if rec.err0.get(k) != v}
@@ -559,14 +587,17 @@ class _Trace:
             if after is not None:
                 lines.append(after)
         lines.append("return " + self._return(spec, g, slot_name, rec))
-        src = "def replay(A, K):\n" + "".join(f"    {ln}\n" for ln in lines)
+        # the functions and constants it uses are bound as keyword defaults: locals, read
+        # faster than globals
+        names = ", ".join(f"{n}={n}" for n in g.globals)
+        src = f"def replay(A, K, *, {names}):\n" + "".join(f"    {ln}\n" for ln in lines)
         self.source = src
         namespace = g.globals
         exec(compile_source(src), namespace)  # noqa: S102
         self._fn = namespace["replay"]
         self.info = {"instructions": len(rec.code), "kept": n_kept,
                      "guards": rec.guards, "value_guards": rec.value_guards,
-                     "guard_sites": rec.guard_sites,
+                     "guard_sites": rec.guard_sites, "buffers_reused": len(reuse),
                      "effects": sum(1 for ins in rec.code if ins[0] == "effect"),
                      "source": src}
 
@@ -602,6 +633,55 @@ class _Trace:
             t = f"{g.name(_with_grad, 'F')}({t}, {slot_name(spec[2])})"
         return t
 
+
+
+#: the operators whose numpy call (the ufunc) may write into a dead input's buffer
+_OPERATOR_UFUNCS = {operator.add: np.add, operator.sub: np.subtract,
+                    operator.mul: np.multiply, operator.truediv: np.true_divide,
+                    operator.neg: np.negative}
+
+
+def _reusable(rec: Recorder, keep: list[bool], last_use: dict[int, int],
+              const_slots: dict) -> dict[int, tuple[Any, int]]:
+    """Elementwise calls whose result may go into the buffer of an input used for the
+    last time there: ``{call index: (ufunc, input slot)}``. The result is the same, bit
+    for bit (an elementwise ufunc may write over its own input); what is saved is an
+    allocation. Only an input the replay made itself, that nothing else views, that no
+    tensor, effect or output holds, and of the result's shape, dtype and C layout."""
+    escaped: set[int] = set()
+    views: dict[int, list[int]] = {}
+    for s, r in rec.root.items():
+        if r != s:
+            views.setdefault(r, []).append(s)
+    for ins, k in zip(rec.code, keep):
+        if k and ins[0] in ("store", "effect"):
+            for s in _walk_ins(ins):
+                escaped.add(rec.root[s])
+    out: dict[int, tuple[Any, int]] = {}
+    for i, (ins, k) in enumerate(zip(rec.code, keep)):
+        if not k or ins[0] != "call" or ins[4] or type(ins[1]) is not Ref:
+            continue
+        func = ins[2]
+        ufunc = func if type(func) is np.ufunc else _OPERATOR_UFUNCS.get(func)
+        if ufunc is None or ufunc.nout != 1 or ufunc.signature is not None \
+                or len(ins[3]) != ufunc.nin:
+            continue
+        result = rec.proxies[ins[1].slot].v
+        if type(result) is not np.ndarray or not result.flags.c_contiguous:
+            continue
+        for a in ins[3]:
+            if type(a) is not Ref:
+                continue
+            s = a.slot
+            v = rec.proxies[s].v
+            if (last_use.get(s) == i and rec.root[s] == s and s not in rec.external_roots
+                    and s not in const_slots and s not in escaped
+                    and type(v) is np.ndarray and v.shape == result.shape
+                    and v.dtype == result.dtype and v.flags.c_contiguous
+                    and all(last_use.get(w, -1) <= i for w in views.get(s, ()))):
+                out[i] = (ufunc, s)
+                break
+    return out
 
 
 def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
@@ -643,12 +723,11 @@ def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
         cls = g.name(k[0], "C")
         if isinstance(k[0], type) and issubclass(k[0], Tensor):
             _, shape, dtype, strides, rg, has_grad = k
-            lines.append(f"if type({v}) is not {cls} or {v}.requires_grad is not {rg}: "
-                         "raise _Miss")
-            lines.append(f"d = {v}.data")
-            lines.append(f"if d.shape != {shape!r} or d.strides != {strides!r} or (d.dtype is "
-                         f"not {g.name(dtype, 'C')} and d.dtype != {g.name(dtype, 'C')}): "
-                         "raise _Miss")
+            d = "D" + v[1:]  # the argument's array, read once
+            lines.append(f"if type({v}) is not {cls} or {v}.requires_grad is not {rg} or "
+                         f"({d} := {v}.data).shape != {shape!r} or {d}.strides != {strides!r} "
+                         f"or ({d}.dtype is not {g.name(dtype, 'C')} and {d}.dtype != "
+                         f"{g.name(dtype, 'C')}): raise _Miss")
             if rg:
                 op = "is" if has_grad else "is not"
                 lines.append(f"if {v}.__dict__.get('grad') {op} None: raise _Miss")
@@ -684,9 +763,6 @@ _INPLACE = {operator.iadd: "+=", operator.isub: "-=", operator.imul: "*=",
             operator.irshift: ">>="}
 _UNARY = {operator.neg: "-", operator.pos: "+", operator.invert: "~"}
 _ATTR_NAMES = {id(f): name for name, f in _trace._ATTRS.items()}
-#: arrays of at least this many bytes are released by name after their last use
-_DROP_BYTES = 1 << 16
-
 #: ufuncs that deprecate an output given by position
 _KEYWORD_OUT = frozenset((np.maximum, np.minimum, np.fmax, np.fmin))
 _REDUCTIONS = frozenset(getattr(np.ndarray, m) for m in

@@ -67,7 +67,7 @@ class Sigmoid(Function):
 
     def backward(self, g):
         (y,) = self.saved
-        return g * y * (1 - y)
+        return g * y * (1.0 - y)  # a float 1: numpy converts an int on every call
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -88,7 +88,7 @@ class Tanh(Function):
 
     def backward(self, g):
         (y,) = self.saved
-        return g * (1 - y * y)
+        return g * (1.0 - y * y)
 
 
 @implements(np.tanh)
