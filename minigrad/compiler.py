@@ -667,7 +667,9 @@ def _reusable(rec: Recorder, keep: list[bool], last_use: dict[int, int],
                 or len(ins[3]) != ufunc.nin:
             continue
         result = rec.proxies[ins[1].slot].v
-        if type(result) is not np.ndarray or not result.flags.c_contiguous:
+        # a keyword out= costs more than a new array, and so does any out= for one element
+        if type(result) is not np.ndarray or not result.flags.c_contiguous \
+                or ufunc in _KEYWORD_OUT or result.size < 2:
             continue
         for a in ins[3]:
             if type(a) is not Ref:
