@@ -64,6 +64,35 @@ def minigrad_factory(iters):
     return run
 
 
+def minigrad_compiled_factory(iters):
+    """The minigrad chain (forward and backward) under ``minigrad.compile``. The compiled
+    function returns Tensors (reading a value while recording is refused); ``run``
+    converts them. The first call records, later calls replay."""
+    import minigrad as mg
+
+    compile_ = fw.load_minigrad_compile()
+    x = mg.tensor([X0], requires_grad=True)
+    c = mg.tensor([C])
+
+    def chain_and_grad():
+        y = x
+        for _ in range(iters):
+            y = mg.sigmoid(mg.mul(y, c))
+        y.backward()
+        g = x.grad
+        x.grad = None
+        return y, g
+
+    compiled = compile_(chain_and_grad)
+
+    def run():
+        y, g = compiled()
+        return y.numpy(), g.numpy()
+
+    run.compiled = compiled
+    return run
+
+
 def torch_factory(iters):
     torch = fw.load_torch()
     x = torch.tensor([X0], dtype=torch.float64, requires_grad=True)
@@ -125,6 +154,7 @@ def jax_factory(iters):
 FACTORIES = {
     fw.NUMPY: numpy_factory,
     fw.MINIGRAD: minigrad_factory,
+    fw.MINIGRAD_COMPILED: minigrad_compiled_factory,
     fw.TORCH: torch_factory,
     fw.AUTOGRAD: autograd_factory,
     fw.JAX: jax_factory,

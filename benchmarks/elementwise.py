@@ -97,6 +97,18 @@ def minigrad_factory(op, x0, c):
     return run, grad
 
 
+def minigrad_compiled_factory(op, x0, c):
+    """The minigrad chain (K ops and backward) under ``minigrad.compile``: the first
+    call records, later calls replay."""
+    compile_ = fw.load_minigrad_compile()
+    run = compile_(minigrad_factory(op, x0, c)[0])
+
+    def grad():
+        return run().numpy()
+
+    return run, grad
+
+
 def torch_factory(op, x0, c):
     torch = fw.load_torch()
     x = torch.tensor(x0, requires_grad=True)
@@ -185,6 +197,7 @@ def jax_factory(op, x0, c):
 FACTORIES = {
     fw.NUMPY: numpy_factory,
     fw.MINIGRAD: minigrad_factory,
+    fw.MINIGRAD_COMPILED: minigrad_compiled_factory,
     fw.TORCH: torch_factory,
     fw.AUTOGRAD: autograd_factory,
     fw.JAX: jax_factory,

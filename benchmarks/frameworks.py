@@ -11,11 +11,14 @@ import importlib
 NUMPY = "numpy (hand-derived)"
 MINIGRAD = "minigrad"
 MINIGRAD_NN = "minigrad (nn)"
+MINIGRAD_COMPILED = "minigrad compiled"
+MINIGRAD_NN_COMPILED = "minigrad (nn) compiled"
 TORCH = "PyTorch eager"
 AUTOGRAD = "HIPS autograd"
 JAX = "jax.jit"
 
-ORDER = (NUMPY, MINIGRAD, MINIGRAD_NN, TORCH, AUTOGRAD, JAX)
+ORDER = (NUMPY, MINIGRAD, MINIGRAD_NN, MINIGRAD_COMPILED, MINIGRAD_NN_COMPILED, TORCH, AUTOGRAD,
+         JAX)
 
 _INSTALL = {
     TORCH: "pip install torch==2.13.0 (CPU wheel)",
@@ -74,6 +77,18 @@ def load_minigrad_nn():
             f"{MINIGRAD_NN} skipped: minigrad.nn / minigrad.optim not ready ({e})"
         ) from None
     return nn, optim
+
+
+def load_minigrad_compile():
+    """``minigrad.compile``, if this minigrad has it."""
+    try:
+        import minigrad as mg
+
+        return mg.compile
+    except (ImportError, AttributeError) as e:
+        raise Unavailable(
+            f"{MINIGRAD_COMPILED} skipped: minigrad.compile not available ({e})"
+        ) from None
 
 
 def build(factories: dict, notes: list[str]) -> dict:

@@ -36,7 +36,8 @@ import statistics
 import tracemalloc
 
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0"}
-TRACEMALLOC_OK = ("numpy (hand-derived)", "minigrad", "minigrad (nn)", "HIPS autograd")
+TRACEMALLOC_OK = ("numpy (hand-derived)", "minigrad", "minigrad (nn)", "minigrad compiled",
+                  "minigrad (nn) compiled", "HIPS autograd")
 
 
 def _status_kib(field: str) -> int:

@@ -186,6 +186,61 @@ class MinigradNNMLP:
         return [p.numpy() for p in self.model.parameters()]
 
 
+class MinigradCompiledMLP:
+    """:class:`MinigradMLP` with its step and its gradients under ``minigrad.compile``.
+
+    The first call of each compiled function for a batch shape records; later calls
+    replay the recorded numpy calls."""
+
+    def __init__(self, prob: Problem):
+        compile_ = fw.load_minigrad_compile()
+        self.inner = MinigradMLP(prob)
+        self.prepare = self.inner.prepare
+        self.step = compile_(self.inner.step)
+        self._grads = compile_(self._grad_tensors)
+
+    def _grad_tensors(self, batch):
+        inner = self.inner
+        inner._loss(batch).backward()
+        out = [p.grad for p in inner.p]
+        for p in inner.p:
+            p.grad = None
+        return out
+
+    def grads(self, batch):
+        return [g.numpy().copy() for g in self._grads(batch)]
+
+    def params(self):
+        return self.inner.params()
+
+
+class MinigradNNCompiledMLP:
+    """:class:`MinigradNNMLP` with zero_grad, loss, backward and ``opt.step()`` in one
+    ``minigrad.compile``d function."""
+
+    def __init__(self, prob: Problem):
+        compile_ = fw.load_minigrad_compile()
+        self.inner = MinigradNNMLP(prob)
+        self.prepare = self.inner.prepare
+        self.step = compile_(self.inner.step)
+        self._grads = compile_(self._grad_tensors)
+
+    def _grad_tensors(self, batch):
+        inner = self.inner
+        X, Y = batch
+        inner.opt.zero_grad()
+        inner.loss_fn(inner.model(X), Y).backward()
+        out = [p.grad for p in inner.model.parameters()]
+        inner.opt.zero_grad()
+        return out
+
+    def grads(self, batch):
+        return [g.numpy().copy() for g in self._grads(batch)]
+
+    def params(self):
+        return self.inner.params()
+
+
 # --------------------------------------------------------------------------- PyTorch
 
 
@@ -316,6 +371,8 @@ FACTORIES = {
     fw.NUMPY: NumpyMLP,
     fw.MINIGRAD: MinigradMLP,
     fw.MINIGRAD_NN: MinigradNNMLP,
+    fw.MINIGRAD_COMPILED: MinigradCompiledMLP,
+    fw.MINIGRAD_NN_COMPILED: MinigradNNCompiledMLP,
     fw.TORCH: TorchMLP,
     fw.AUTOGRAD: AutogradMLP,
     fw.JAX: JaxMLP,

@@ -103,7 +103,8 @@ def worker(keys: list[str], quick: bool, out_path: str) -> None:
 
 
 _LOADERS = {fw.TORCH: fw.load_torch, fw.AUTOGRAD: fw.load_autograd, fw.JAX: fw.load_jax,
-            fw.MINIGRAD_NN: fw.load_minigrad_nn}
+            fw.MINIGRAD_NN: fw.load_minigrad_nn, fw.MINIGRAD_COMPILED: fw.load_minigrad_compile,
+            fw.MINIGRAD_NN_COMPILED: fw.load_minigrad_nn}
 
 
 def memory_worker(spec: str, quick: bool, out_path: str) -> None:
