@@ -105,11 +105,10 @@ def w3(settings, notes):
     )
     if any(fw.MINIGRAD_COMPILED in r["results"] for r in rows):
         notes.append(
-            f"W3: {fw.MINIGRAD_COMPILED} replays only the numpy calls that its result, "
-            "dL/dx, depends on: for add none (dL/dx is the output gradient of ones, "
-            "copied), for mul the 64 backward products (the forward products feed "
-            "nothing returned), for sigmoid all of them. Its add and mul figures are "
-            "therefore not a per-op cost."
+            f"W3: {fw.MINIGRAD_COMPILED} returns the chain's value as well as dL/dx, so "
+            "that its replay keeps every forward op, as numpy's baseline computes them; "
+            "returning dL/dx alone it would drop the ops dL/dx does not depend on (for "
+            "add, all of them)."
         )
     return {"rows": rows}
 
