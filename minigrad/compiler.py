@@ -508,8 +508,10 @@ class _Trace:
             op = "is not" if had_none else "is"
             lines.append(f"if {g.name(t, 'E')}.__dict__.get('grad') {op} None: raise _Miss")
         n_kept = 0
-        # an array's name is dropped after its last use, so that memory is freed as early
-        # as eager execution frees it (and numpy's cache of small buffers reuses it)
+        n_kept_total = sum(keep)
+        # a large array's name is dropped after its last use, so that memory is freed as
+        # early as eager execution frees it; in a long replay every array's is (thousands
+        # of small arrays held to the end cost more than the statements that drop them)
         last_use: dict[int, int] = {}
         for i, (ins, k) in enumerate(zip(rec.code, keep)):
             if k:
@@ -518,11 +520,12 @@ class _Trace:
         for s in out_slots:
             last_use[s] = len(rec.code)
         reuse = _reusable(rec, keep, last_use, const_slots)
+        long = n_kept_total > _LONG
         drop_after: dict[int, list[int]] = {}
         for s, i in last_use.items():
             v = rec.proxies[s].v
             if s not in const_slots or s in mutated_consts:
-                if isinstance(v, np.ndarray):
+                if isinstance(v, np.ndarray) and (v.nbytes >= _DROP_BYTES or long):
                     drop_after.setdefault(i, []).append(s)
         for i, (ins, k) in enumerate(zip(rec.code, keep)):
             if not k:
@@ -634,6 +637,11 @@ class _Trace:
         return t
 
 
+
+#: arrays of this many bytes or more are released by name after their last use
+_DROP_BYTES = 1 << 16
+#: replays of more instructions than this release every array after its last use
+_LONG = 2000
 
 #: the operators whose numpy call (the ufunc) may write into a dead input's buffer
 _OPERATOR_UFUNCS = {operator.add: np.add, operator.sub: np.subtract,
