@@ -303,12 +303,13 @@ def _grad_slot(rec: Recorder, g: Any) -> int | None:
     return v.slot if type(v) is _trace.Traced else rec.const(v)
 
 
-def _build_output(spec: Any, values: dict, leaves: list, fresh: Any = None) -> Any:
+def _build_output(spec: Any, values: dict, leaves: list) -> Any:
+    """The recording call's result, built as a replay builds it (new, detached)."""
     kind = spec[0]
     if kind == "seq":
-        return spec[1](_build_output(s, values, leaves, fresh) for s in spec[2])
+        return spec[1](_build_output(s, values, leaves) for s in spec[2])
     if kind == "dict":
-        return {k: _build_output(s, values, leaves, fresh) for k, s in spec[1]}
+        return {k: _build_output(s, values, leaves) for k, s in spec[1]}
     if kind == "leaf":
         return leaves[spec[1]]
     if kind == "object":
