@@ -855,6 +855,10 @@ class _RecordingGrad:
             rec.keep.append(t)
         t.__dict__["grad"] = v
 
+    def __delete__(self, t: Any) -> None:
+        self.__set__(t, None)
+        del t.__dict__["grad"]
+
 
 def grad_read(t: Any) -> None:
     """The engine is about to read ``t``'s gradient (to add to it)."""
