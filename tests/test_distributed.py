@@ -117,6 +117,30 @@ def test_a_rank_that_raises_ends_the_job_with_its_traceback(mpirun):
     assert took < 60, took
 
 
+def test_digits_example_distributed_matches_one_process(mpirun):
+    example = str(ROOT / "examples" / "digits.py")
+    done = _run_mpi(mpirun, example, "--distributed", "--no-plots", "--json", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    together = json.loads(done.stdout)  # one JSON object: rank 0 alone printed
+    alone_run = subprocess.run([sys.executable, example, "--no-plots", "--json"],
+                               capture_output=True, text=True, timeout=300, env=_mpi_env())
+    assert alone_run.returncode == 0, alone_run.stderr
+    alone = json.loads(alone_run.stdout)
+    assert together["processes"] == 2 and "processes" not in alone
+    assert together["split"] == alone["split"]
+    for a, b in zip(alone["models"], together["models"], strict=True):
+        assert (a["name"], a["parameters"], a["epochs"]) == (b["name"], b["parameters"],
+                                                             b["epochs"])
+        # the tolerance the example states: within one test image in a hundred
+        assert abs(a["test_accuracy"] - b["test_accuracy"]) <= 0.01, (a["name"], a, b)
+        assert len(b["train_loss"]) == b["epochs"] and b["train_loss"][-1] < 0.5
+    table = _run_mpi(mpirun, example, "--distributed", "--quick", "--no-plots", timeout=300)
+    assert table.returncode == 0, table.stdout + table.stderr
+    assert table.stdout.count("| model | parameters |") == 1, table.stdout
+    assert "data-parallel over 2 processes" in table.stdout
+    assert table.stdout.count("| CNN | 29,066 |") == 1
+
+
 def test_one_process_under_real_mpi(mpirun):
     # mpi4py started without a launcher: a world of one, where averaging changes nothing
     code = """
