@@ -20,8 +20,10 @@ second, the speed-up over one process, the share of step time spent averaging
 gradients (copies, the all-reduce and any wait for the slower process), and the time
 of the all-reduce alone (both processes already waiting, a buffer of the model's size).
 
-Each round starts fresh processes for one and for two processes; the table gives the
-median over the rounds. Needs mpi4py and an MPI launcher (``pip install
+Each round starts fresh processes for one and for two processes. A run during which
+other processes kept more than 0.15 cores busy is left out of the medians (the report
+counts them): with two processes on two cores, any other load slows one of them, and
+the slower process sets the pace of every step. Needs mpi4py and an MPI launcher (``pip install
 'minigrad[mpi]'``); run from the repository root::
 
     python benchmarks/distributed.py                  # 3 rounds, about a minute
@@ -47,6 +49,13 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before numpy loads BLAS; the workers inherit it
 
 import numpy as np  # noqa: E402
+
+from benchmarks.harness import _machine_busy_s  # noqa: E402
+
+#: the most cores other processes may keep busy during a row for it to count as quiet:
+#: with two processes on two cores, any other load slows one of them, and the slower
+#: process sets the pace of every step
+QUIET = 0.15
 
 # (workload, global batch): the rows of the report
 CASES = (("cnn", 32), ("cnn", 128), ("w4", 128))
@@ -124,15 +133,18 @@ def measure(workload: str, batch: int, seconds: float, bucket_bytes: int | None)
         steps = int(dist.communicator().bcast(steps, root=0))
         dist.barrier()
         sync0, messages0 = opt.sync_time_s, opt.messages
+    busy0, cpu0 = _machine_busy_s(), time.process_time()
     start = time.perf_counter()
     for _ in range(steps):
         step()
     elapsed = time.perf_counter() - start
+    busy1, cpu = _machine_busy_s(), time.process_time() - cpu0
     out = {"workload": workload, "batch": batch, "steps": steps}
     if dist is None:
         out.update(processes=1, mode="one process", elapsed_s=elapsed)
     else:
         sync = opt.sync_time_s - sync0
+        cpu = float(dist.all_reduce(cpu, op="sum"))  # the job's own CPU time
         elapsed, sync = (float(v) for v in dist.all_reduce([elapsed, sync], op="max"))
         dist.check_synchronized(model)
         out.update(processes=dist.world_size(), elapsed_s=elapsed, sync_s=sync,
@@ -140,6 +152,8 @@ def measure(workload: str, batch: int, seconds: float, bucket_bytes: int | None)
                    messages_per_step=(opt.messages - messages0) / steps,
                    allreduce_alone_s=allreduce_alone(model, bucket_bytes))
     out["rows_per_s"] = batch * steps / out["elapsed_s"]
+    if busy0 is not None and busy1 is not None:  # cores other processes kept busy
+        out["other_load"] = max(0.0, (busy1 - busy0 - cpu) / out["elapsed_s"])
     out["step_ms"] = 1e3 * out["elapsed_s"] / steps
     return out
 
@@ -168,8 +182,11 @@ def worker(args) -> None:
         from minigrad import distributed as dist
 
         dist.init()
+        # a first run warms up what a fresh job has cold (shared-memory segments, caches)
+        measure(*CASES[0], min(args.seconds, 1.0), dist.DEFAULT_BUCKET_BYTES)
+        modes = [dist.DEFAULT_BUCKET_BYTES, 0]
         for workload, batch in CASES:
-            for bucket_bytes in (dist.DEFAULT_BUCKET_BYTES, 0):
+            for bucket_bytes in modes if args.round % 2 == 0 else modes[::-1]:
                 results.append(measure(workload, batch, args.seconds, bucket_bytes))
         if dist.rank() != 0:
             return
@@ -200,36 +217,51 @@ def run_worker(cmd: list[str], seconds: float) -> list[dict]:
     if done.returncode != 0 or len(lines) != 1:
         sys.exit(f"distributed.py: a worker failed ({' '.join(cmd)}):\n{done.stdout}\n"
                  f"{done.stderr}")
-    return json.loads(lines[0][len("RESULT "):])  # type: ignore[no-any-return]
+    rows: list[dict] = json.loads(lines[0][len("RESULT "):])
+    return rows
 
 
 def report(rounds: list[list[dict]]) -> str:
-    def med(key_rows, field):
-        return statistics.median(r[field] for r in key_rows)
-
+    """The Markdown table: medians over the quiet runs of each row (all runs, marked,
+    where none was quiet)."""
     groups: dict[tuple, list[dict]] = {}
     for results in rounds:
         for r in results:
             groups.setdefault((r["workload"], r["batch"], r["mode"]), []).append(r)
+
+    def pick(key: tuple) -> tuple[list[dict], str]:
+        runs = groups[key]
+        quiet = [r for r in runs if r.get("other_load", 0.0) <= QUIET]
+        return (quiet, f"{len(quiet)}/{len(runs)}") if quiet else (runs, f"0/{len(runs)} ⚠")
+
+    def med(rows: list[dict], field: str) -> float:
+        return statistics.median(r[field] for r in rows)
+
     lines = [
         "| workload | global batch | processes | gradients sent | rows/s | step | speed-up "
-        "| averaging, share of step | all-reduce alone | messages per step |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| averaging, share of step | all-reduce alone | messages per step | quiet runs |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for workload, batch in CASES:
-        one = groups[(workload, batch, "one process")]
+        one, n_one = pick((workload, batch, "one process"))
         base = med(one, "rows_per_s")
         name = f"{workload} ({PARAMETERS[workload]:,} parameters)"
         lines.append(f"| {name} | {batch} | 1 | — | {base:,.0f} | {med(one, 'step_ms'):.2f} ms "
-                     "| 1.00× | — | — | — |")
+                     f"| 1.00× | — | — | — | {n_one} |")
         for mode in ("bucketed", "per parameter"):
-            rows = groups[(workload, batch, mode)]
+            rows, n = pick((workload, batch, mode))
             share = statistics.median(r["sync_s"] / r["elapsed_s"] for r in rows)
             lines.append(
                 f"| {name} | {batch} | 2 | {mode} | {med(rows, 'rows_per_s'):,.0f} | "
                 f"{med(rows, 'step_ms'):.2f} ms | {med(rows, 'rows_per_s') / base:.2f}× | "
                 f"{100 * share:.1f} % | {1e6 * med(rows, 'allreduce_alone_s'):.0f} µs | "
-                f"{med(rows, 'messages_per_step'):.0f} |")
+                f"{med(rows, 'messages_per_step'):.0f} | {n} |")
+    loads = [r["other_load"] for results in rounds for r in results if "other_load" in r]
+    if loads:
+        lines.append(f"\nMedians over the quiet runs: those during which other processes kept "
+                     f"at most {QUIET} cores busy (over all runs: {min(loads):.2f} to "
+                     f"{max(loads):.2f}); ⚠ marks a row with none, whose figures are "
+                     "disturbed.")
     return "\n".join(lines)
 
 
@@ -240,22 +272,21 @@ def main() -> None:
     p.add_argument("--json", help="write every round's figures here")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--processes", type=int, default=1, help=argparse.SUPPRESS)
+    p.add_argument("--round", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
         worker(args)
         return
     me = [sys.executable, os.path.abspath(__file__), "--worker"]
     two = [*launcher(), *me, "--processes", "2"]
-    rounds = []
+    rounds: list[list[dict]] = []
     started = time.time()
     load = os.getloadavg()
     for i in range(args.rounds):
         one_first = i % 2 == 0
         order = [me, two] if one_first else [two, me]
-        results = []
         for cmd in order:
-            results += run_worker(cmd, args.seconds)
-        rounds.append(results)
+            rounds.append(run_worker([*cmd, "--round", str(i)], args.seconds))
         print(f"round {i + 1}/{args.rounds} done ({time.time() - started:.0f} s)",
               file=sys.stderr, flush=True)
     print(report(rounds))
