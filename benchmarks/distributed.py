@@ -9,7 +9,7 @@ forward, backward, gradient averaging, update):
   and 128;
 - ``w4``: the W4 MLP of benchmarks/workloads.py, 784 → 256 → 256 → 10 with sigmoid hidden
   layers (269,322 parameters), MSE (mean) against one-hot targets, SGD, float32, global
-  batch 128, on 2,048 random rows.
+  batch 128 (and 512), on 2,048 random rows.
 
 One process trains with the plain optimizer and loader; two processes (``mpirun -n 2``)
 each train on half of every batch (``DataLoader(..., shard=...)``) with
@@ -21,9 +21,10 @@ gradients (copies, the all-reduce and any wait for the slower process), and the 
 of the all-reduce alone (both processes already waiting, a buffer of the model's size).
 
 Each round starts fresh processes for one and for two processes. A run during which
-other processes kept more than 0.15 cores busy is left out of the medians (the report
-counts them): with two processes on two cores, any other load slows one of them, and
-the slower process sets the pace of every step. Needs mpi4py and an MPI launcher (``pip install
+other processes kept busy more than the cores the run leaves free, less half a core
+(at least 0.1), is left out of the medians (the report counts them): with two processes
+on two cores, any other load slows one of them, and the slower process sets the pace
+of every step. Needs mpi4py and an MPI launcher (``pip install
 'minigrad[mpi]'``); run from the repository root::
 
     python benchmarks/distributed.py                  # 3 rounds, about a minute
@@ -50,15 +51,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from benchmarks.harness import _machine_busy_s  # noqa: E402
-
-#: the most cores other processes may keep busy during a row for it to count as quiet:
-#: with two processes on two cores, any other load slows one of them, and the slower
-#: process sets the pace of every step
-QUIET = 0.15
+from benchmarks.harness import _machine_busy_s, other_load_limit  # noqa: E402
 
 # (workload, global batch): the rows of the report
-CASES = (("cnn", 32), ("cnn", 128), ("w4", 128))
+CASES = (("cnn", 32), ("cnn", 128), ("w4", 128), ("w4", 512))
 PARAMETERS = {"cnn": 29_066, "w4": 269_322}
 
 
@@ -229,9 +225,12 @@ def report(rounds: list[list[dict]]) -> str:
         for r in results:
             groups.setdefault((r["workload"], r["batch"], r["mode"]), []).append(r)
 
+    cores = os.cpu_count() or 1
+
     def pick(key: tuple) -> tuple[list[dict], str]:
         runs = groups[key]
-        quiet = [r for r in runs if r.get("other_load", 0.0) <= QUIET]
+        limit = other_load_limit(runs[0]["processes"], cores)
+        quiet = [r for r in runs if r.get("other_load", 0.0) <= limit]
         return (quiet, f"{len(quiet)}/{len(runs)}") if quiet else (runs, f"0/{len(runs)} ⚠")
 
     def med(rows: list[dict], field: str) -> float:
@@ -259,9 +258,10 @@ def report(rounds: list[list[dict]]) -> str:
     loads = [r["other_load"] for results in rounds for r in results if "other_load" in r]
     if loads:
         lines.append(f"\nMedians over the quiet runs: those during which other processes kept "
-                     f"at most {QUIET} cores busy (over all runs: {min(loads):.2f} to "
-                     f"{max(loads):.2f}); ⚠ marks a row with none, whose figures are "
-                     "disturbed.")
+                     f"at most {other_load_limit(2, cores)} cores busy (2 processes) or "
+                     f"{other_load_limit(1, cores)} (1 process) (over all runs: "
+                     f"{min(loads):.2f} to {max(loads):.2f}); ⚠ marks a row with none, whose "
+                     "figures are disturbed.")
     return "\n".join(lines)
 
 
