@@ -27,7 +27,7 @@ on two cores, any other load slows one of them, and the slower process sets the 
 of every step. Needs mpi4py and an MPI launcher (``pip install
 'minigrad[mpi]'``); run from the repository root::
 
-    python benchmarks/distributed.py                  # 3 rounds, about a minute
+    python benchmarks/distributed.py                  # 3 rounds, about two minutes
     python benchmarks/distributed.py --rounds 5 --seconds 3 --json dist.json
 """
 
