@@ -451,8 +451,12 @@ def test_distributed_optimizer_is_the_wrapped_optimizer_for_everything_else(fake
 def test_world_of_one_changes_nothing(fake_mpi):
     _FAKE_MPI.COMM_WORLD = _Comm(_World(1), 0)
     try:
+        assert dist.available() and not dist.is_initialized()
         assert dist.init() is _FAKE_MPI.COMM_WORLD and dist.is_initialized()
+        assert dist.communicator() is _FAKE_MPI.COMM_WORLD
         assert (dist.rank(), dist.world_size()) == (0, 1)
+        dist.barrier()
+        assert _FAKE_MPI.COMM_WORLD.world.calls == 1
         a, b = _model(), _model()
         opt_a = optim.Adam(a.parameters(), lr=0.1)
         opt_b = dist.DistributedOptimizer(optim.Adam(b.parameters(), lr=0.1))
