@@ -321,7 +321,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.distributed:
         from minigrad import distributed as dist
 
-        dist.init()
+        try:
+            dist.init()
+        except dist.MPINotFoundError as e:
+            parser.error(str(e))
         processes, leader = dist.world_size(), dist.rank() == 0
     started = time.perf_counter()
     data = split(args.seed)
@@ -362,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(data['test_y'])} test images (a seeded permutation, seed {args.seed}; "
           f"{counts.min()} to {counts.max()} test images per digit); float32, Adam with a "
           f"cosine learning-rate schedule{', --quick' if args.quick else ''}"
-          f"{f'; data-parallel over {processes} processes' if args.distributed else ''}.\n")
+          f"{f'; data-parallel over {processes} processes' if processes > 1 else ''}.\n")
     print(table(runs))
     print(f"\ntotal {elapsed:.1f} s", end="")
     print(f"; wrote {', '.join(str(p) for p in files)}" if files else "")

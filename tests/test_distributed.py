@@ -505,6 +505,20 @@ print("ok")
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
 
 
+def test_digits_example_without_mpi4py_says_what_to_install():
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['mpi4py'] = None\n"
+        "sys.argv = ['digits.py', '--distributed', '--quick', '--no-plots']\n"
+        f"runpy.run_path({str(ROOT / 'examples' / 'digits.py')!r}, run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "digits.py: error: minigrad.distributed.init needs mpi4py" in done.stderr
+    assert "pip install 'minigrad[mpi]'" in done.stderr and "Traceback" not in done.stderr
+
+
 # --------------------------------------------------------------------------- DataLoader shards
 def _batches(loader):
     return [b[0] for b in loader]
@@ -572,3 +586,4 @@ def test_shard_arguments_are_checked():
     with pytest.raises(TypeError, match=r"shard must be a pair \(rank, world_size\), got 3"):
         DataLoader(X, batch_size=4, shard=3)
     DataLoader(X, batch_size=4, shuffle=True, shard=(0, 1))  # one process needs no seed
+
