@@ -20,9 +20,8 @@ are those of the whole batch (see :class:`minigrad.data.DataLoader`).
 
 The communication goes through mpi4py (MPI for Python) and an MPI library, both in the
 optional extra ``pip install 'minigrad[mpi]'`` (mpi4py and Open MPI's wheels; no system
-package needed). This module imports without them; the functions
-that communicate raise :class:`MPINotFoundError`, naming the extra, when they are
-missing.
+package needed). This module imports without them; the functions that communicate
+raise :class:`MPINotFoundError`, naming the extra, when they are missing.
 
 Every function communicates through the communicator :func:`init` chose
 (``MPI.COMM_WORLD`` unless told otherwise), or through the one passed as ``comm=``; all
