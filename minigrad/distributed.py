@@ -23,6 +23,11 @@ optional extra ``pip install 'minigrad[mpi]'`` (mpi4py and Open MPI's wheels; no
 package needed). This module imports without them; the functions that communicate
 raise :class:`MPINotFoundError`, naming the extra, when they are missing.
 
+Layers that look at the whole batch see only their process's rows: a batch norm's
+statistics come from the shard, so such a model does not train exactly as on one
+process, and its running statistics drift apart between processes;
+:func:`average_buffers` averages them (before evaluating or saving, say).
+
 Every function communicates through the communicator :func:`init` chose
 (``MPI.COMM_WORLD`` unless told otherwise), or through the one passed as ``comm=``; all
 processes of it must make the same calls in the same order, as with any MPI collective.
@@ -46,7 +51,8 @@ from .tensor import Tensor
 __all__ = [
     "MPINotFoundError", "DEFAULT_BUCKET_BYTES", "available", "init", "is_initialized",
     "communicator", "rank", "world_size", "barrier", "all_reduce", "broadcast_parameters",
-    "broadcast_optimizer_state", "check_synchronized", "DistributedOptimizer",
+    "broadcast_optimizer_state", "average_buffers", "check_synchronized",
+    "DistributedOptimizer",
 ]
 
 #: how the extra that brings MPI is installed
@@ -402,6 +408,20 @@ def broadcast_optimizer_state(optimizer: Any, root: int = 0, *, comm: Any = None
         except (ValueError, TypeError, KeyError) as e:
             problem = str(e)
     _agree(comm, problem, f"{where}: rank {root}'s state does not fit", ValueError)
+
+
+def average_buffers(module: Module, *, comm: Any = None) -> None:
+    """Replace each floating-point buffer of ``module`` (a batch norm's running mean and
+    variance) with its mean across processes; integer buffers (step counts) are left as
+    they are. Every process must pass the same model."""
+    where = "average_buffers"
+    if not isinstance(module, Module):
+        raise TypeError(f"{where}: expected a Module, got {type(module).__name__}")
+    buffers = [b for _, b in module.named_buffers() if b.data.dtype.kind == "f"]
+    if not buffers:
+        return
+    for b, mean in zip(buffers, all_reduce([b.data for b in buffers], comm=comm)):
+        b.data = np.array(mean)
 
 
 def _digest(a: np.ndarray) -> bytes:

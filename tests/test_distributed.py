@@ -399,6 +399,27 @@ def test_broadcast_refuses_different_models_on_every_rank(fake_mpi):
     assert results == [True, True]
 
 
+def test_average_buffers_averages_the_running_statistics(fake_mpi):
+    def rank_fn(comm):
+        m = nn.Sequential(nn.Linear(3, 4, rng=0), nn.BatchNorm1d(4))
+        x = np.random.RandomState(comm.rank).randn(6, 3)  # different rows on each rank
+        m(x)
+        stats = (m[1].running_mean.data.copy(), m[1].running_var.data.copy())
+        with pytest.raises(RuntimeError, match=r"1\.running_mean, 1\.running_var"):
+            dist.check_synchronized(m, comm=comm)
+        dist.average_buffers(m, comm=comm)
+        dist.check_synchronized(m, comm=comm)
+        assert m[1].num_batches_tracked.data == 1
+        return stats, m[1].running_mean.data.copy(), m[1].running_var.data.copy()
+
+    results, _ = _spmd(2, rank_fn)
+    (s0, mean, var), (s1, _, _) = results
+    np.testing.assert_allclose(mean, (s0[0] + s1[0]) / 2, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(var, (s0[1] + s1[1]) / 2, rtol=0, atol=1e-15)
+    with pytest.raises(TypeError, match=r"average_buffers: expected a Module, got dict"):
+        dist.average_buffers({}, comm=_Comm(_World(1), 0))
+
+
 def test_all_reduce_ops_and_errors(fake_mpi):
     def rank_fn(comm):
         r = comm.rank
