@@ -417,6 +417,22 @@ class DataLoader:
         random_state: scikit-learn's name for ``seed``; give one or the other.
         drop_last: drop the final batch of an epoch when it is smaller than
             ``batch_size``.
+        shard: ``(rank, world_size)`` for data-parallel training
+            (:mod:`minigrad.distributed`): this process's part of every batch. See below.
+
+    Sharding: with ``shard=(rank, world_size)``, ``batch_size`` stays the global batch
+    and must be a multiple of ``world_size``. Every process draws the same permutation
+    (so ``shuffle=True`` needs the same int seed, or an equally seeded generator, on
+    every process; ``seed=None`` is refused), cuts each batch it would have drawn alone
+    into ``world_size`` consecutive slices of ``batch_size // world_size`` rows, and
+    yields slice ``rank``. The shards of one step are disjoint, equally sized, and
+    together, in rank order, the batch a single process draws with the same arguments.
+    A last, smaller batch of ``m`` rows is cut into slices of ``m // world_size`` rows;
+    when ``world_size`` does not divide ``m``, its last ``m % world_size`` rows (fewer
+    than ``world_size``) are left out of that epoch, and when ``m < world_size`` the
+    batch is dropped, so that the processes always take equal parts. ``drop_last``
+    drops it whole as without sharding. ``shard=(0, 1)`` gives the batches of no
+    sharding.
 
     Example:
         >>> loader = DataLoader(X_train, y_train, batch_size=23, shuffle=True, seed=0)
@@ -433,6 +449,7 @@ class DataLoader:
         seed: Seed = None,
         random_state: Seed = None,
         drop_last: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         where = "DataLoader"
         seed = _seed_or_random_state(seed, random_state, where)
@@ -471,13 +488,24 @@ class DataLoader:
         else:
             self.rng = _random_state(seed, where)
         self._order = np.arange(self.num_rows)
+        self.shard: tuple[int, int] | None = None
+        if shard is not None:
+            self.shard = _check_shard(shard, self.batch_size, self.shuffle, seed, where)
 
     def __len__(self) -> int:
         if self.drop_last:
             return self.num_rows // self.batch_size
+        if self.shard is not None:  # a last batch smaller than world_size is dropped
+            full, rest = divmod(self.num_rows, self.batch_size)
+            return full + (rest >= self.shard[1])
         return -(-self.num_rows // self.batch_size)  # ceiling division
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
+        if self.shard is not None:
+            return self._sharded()
+        return self._batches()
+
+    def _batches(self) -> Iterator[tuple[np.ndarray, ...]]:
         n, size = self.num_rows, self.batch_size
         order = None
         if self.shuffle:
@@ -490,9 +518,56 @@ class DataLoader:
                 idx = order[start : start + size]
                 yield tuple(a[idx] for a in self.arrays)
 
+    def _sharded(self) -> Iterator[tuple[np.ndarray, ...]]:
+        """This process's slice of every batch (see the class docstring)."""
+        assert self.shard is not None
+        rank, world = self.shard
+        n, size = self.num_rows, self.batch_size
+        order = None
+        if self.shuffle:
+            order = self._order = self._order[self.rng.permutation(n)]
+        stop = (n // size) * size if self.drop_last else n
+        for start in range(0, stop, size):
+            part = (min(start + size, n) - start) // world
+            if part == 0:
+                return
+            lo = start + rank * part
+            if order is None:
+                yield tuple(a[lo : lo + part] for a in self.arrays)
+            else:
+                idx = order[lo : lo + part]
+                yield tuple(a[idx] for a in self.arrays)
+
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.arrays)
+        shard = "" if self.shard is None else f", shard={self.shard}"
         return (
             f"DataLoader({shapes}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
-            f"drop_last={self.drop_last})"
+            f"drop_last={self.drop_last}{shard})"
         )
+
+
+def _check_shard(shard: Any, batch_size: int, shuffle: bool, seed: Any, where: str
+                 ) -> tuple[int, int]:
+    """``shard`` as ``(rank, world_size)``, checked against the other settings."""
+    try:
+        rank, world = shard
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: shard must be a pair (rank, world_size), got {shard!r}"
+                        ) from None
+    if not (_is_int(rank) and _is_int(world)) or world < 1 or not 0 <= rank < world:
+        raise ValueError(f"{where}: shard=(rank, world_size) needs ints with world_size >= 1 "
+                         f"and 0 <= rank < world_size, got {shard!r}")
+    rank, world = int(rank), int(world)
+    if batch_size % world:
+        raise ValueError(
+            f"{where}: with shard={shard!r}, batch_size is the global batch and must be a "
+            f"multiple of world_size={world}, so that every process gets as many rows; "
+            f"got batch_size={batch_size}"
+        )
+    if shuffle and world > 1 and seed is None:
+        raise ValueError(
+            f"{where}: shuffle=True with shard={shard!r} needs a seed, the same on every "
+            "process, so that all draw the same permutation; got seed=None"
+        )
+    return rank, world
