@@ -45,7 +45,8 @@ def _job(seed: int, kind: str):
     return model, opt, loader
 
 
-def _train(model, opt, loader, log: list, tag: str, barrier=None) -> list[float]:
+def _train(model, opt, loader, log: list, tag: str, barrier=None,
+           meet: bool = False) -> list[float]:
     if barrier is not None:
         barrier.wait()
     losses = []
@@ -60,6 +61,10 @@ def _train(model, opt, loader, log: list, tag: str, barrier=None) -> list[float]
             log.append(tag)
             if len(losses) == STEPS:
                 break
+            if meet and len(losses) % 100 == 0:
+                # meet the other training thread now and then, so that the two runs
+                # overlap however the machine's other load schedules them
+                barrier.wait()
     return losses
 
 
@@ -117,7 +122,7 @@ def test_two_models_trained_at_once_match_training_them_one_after_the_other():
     log: list = []
     together = {tag: _job(seed, kind) for tag, seed, kind in jobs}
     losses = _run_threads([
-        lambda barrier, tag=tag: _train(*together[tag], log, tag, barrier)
+        lambda barrier, tag=tag: _train(*together[tag], log, tag, barrier, meet=True)
         for tag, _, _ in jobs
     ])
     print(f"\nswitches between the threads: {_switches(log)}")
