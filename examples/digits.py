@@ -154,10 +154,11 @@ def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
 
 
 def train(recipe: Recipe, data: dict[str, np.ndarray], *, epochs: int, seed: int,
-          distributed: bool = False) -> tuple[Run, nn.Module]:
+          distributed: bool = False, compile: bool = False) -> tuple[Run, nn.Module]:
     """Build the recipe's model from ``seed`` and train it; time only the training steps
     (not the evaluation after each epoch). ``distributed``: this process's share of a
-    data-parallel run over MPI (see the module docstring)."""
+    data-parallel run over MPI (see the module docstring). ``compile``: each step runs
+    through ``minigrad.compile`` (the same figures, bit for bit)."""
     shard = None
     if distributed:
         from minigrad import distributed as dist
@@ -179,17 +180,23 @@ def train(recipe: Recipe, data: dict[str, np.ndarray], *, epochs: int, seed: int
         opt = dist.DistributedOptimizer(opt)
     sched = CosineAnnealingLR(opt, T_max=epochs * len(loader))
     run = Run(recipe.name, sum(p.data.size for p in model.parameters()), epochs, 0.0, 0.0)
+
+    def step(xb: np.ndarray, yb: np.ndarray) -> mg.Tensor:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(xb), yb)
+        loss.backward()
+        opt.step()
+        sched.step()
+        return loss
+
+    if compile:
+        step = mg.compile(step)
     for _ in range(epochs):
         start, total = time.perf_counter(), 0.0
         for xb, yb in loader:
             if recipe.shift:
                 xb = shift_images(xb, rng)
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item()
+            total += step(xb, yb).item()
         run.train_time_s += time.perf_counter() - start
         if shard is not None:  # the mean of the halves' losses is the whole batch's
             total = float(dist.all_reduce(total))
@@ -311,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for the plots and the graph (default ./digits_out)")
     parser.add_argument("--no-plots", action="store_true",
                         help="write no files (no plots, no graph)")
+    parser.add_argument("--compile", action="store_true",
+                        help="run each training step through minigrad.compile (recorded "
+                             "once, then replayed: the same figures, in less time)")
     parser.add_argument("--distributed", action="store_true",
                         help="data-parallel over MPI, launched with mpirun -n N; rank 0 "
                              "prints and writes the files (needs pip install "
@@ -329,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     data = split(args.seed)
     trained = [train(r, data, epochs=r.quick_epochs if args.quick else r.epochs,
-                     seed=args.seed, distributed=args.distributed) for r in RECIPES]
+                     seed=args.seed, distributed=args.distributed, compile=args.compile)
+               for r in RECIPES]
     runs = [run for run, _ in trained]
     if not leader:
         return 0

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _trace
 from .nn.module import Module
 from .tensor import Tensor
 
@@ -604,6 +605,7 @@ class DistributedOptimizer:
         self.sync_time_s += time.perf_counter() - start
         self.sync_calls += 1
 
+    @_trace.effect(lambda self: self._params())  # under minigrad.compile: runs as itself
     def step(self) -> None:
         """Average the gradients across processes, then the wrapped optimizer's step."""
         self.synchronize()

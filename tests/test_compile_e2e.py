@@ -185,3 +185,14 @@ def test_digits_cnn_training_steps_replay_bit_for_bit():
     assert runs[0][0] == runs[1][0]
     assert runs[0][1] == runs[1][1]
     assert runs[1][2].traces == 1 and runs[1][2].fallbacks == 0
+
+
+def test_digits_example_with_compile_prints_the_same_figures(capsys):
+    digits = _example("digits")
+    runs = []
+    for extra in ([], ["--compile"]):
+        assert digits.main(["--quick", "--json", "--no-plots", *extra]) == 0
+        result = json.loads(capsys.readouterr().out)
+        runs.append([(m["name"], m["test_accuracy"], m["train_loss"])
+                     for m in result["models"]])
+    assert runs[0] == runs[1]
