@@ -341,6 +341,7 @@ class Recorder:
         self.err0 = np.geterr()
         self.errstate: dict[int, dict[str, str]] = {}  # call index -> its np.errstate
         self.grad_known: set[int] = set()  # tensors whose gradient the recording set
+        self.grad_of: dict[int, Any] = {}  # id of a gradient read -> its tensor
         self.grad_pre: list[tuple[Any, bool]] = []  # (tensor, had no gradient) read first
         self.arg_tensors: dict[int, int] = {}  # id -> position of tensor arguments
         self.consts: dict[int, tuple[Any, int, Any]] = {}  # id -> (array, slot, snapshot)
@@ -406,8 +407,7 @@ class Recorder:
         else:
             owner = self._grad_owner(t)
             if owner is None:
-                ref = t.__dict__.get("_grad_of")
-                p = ref() if ref is not None else None
+                p = self.grad_of.get(id(t))
                 if p is not None and p.__dict__.get("grad") is t:
                     j = self.arg_tensors.get(id(p))
                     owner = ("arg", j) if j is not None else ("ext", p)
@@ -844,6 +844,10 @@ class _RecordingGrad:
         rec = getattr(_local, "rec", None)
         if rec is not None and not rec.suspended and not rec.finished:
             rec.grad_read(t)
+            g = t.__dict__.get("grad")
+            if g is not None:  # whose gradient it is, should its array be read
+                rec.grad_of[id(g)] = t
+                rec.keep.append(g)
         if "grad" in t.__dict__:
             return t.__dict__["grad"]
         return _GRAD.__get__(t, owner)

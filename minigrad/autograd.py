@@ -25,7 +25,6 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
-from weakref import ref as _weakref
 
 import numpy as np
 
@@ -705,9 +704,7 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
-        p.grad = t = _make(g, False, None)
-        # which tensor this gradient belongs to, for minigrad.compile's recording
-        t.__dict__["_grad_of"] = _weakref(p)
+        p.grad = _make(g, False, None)
         return
     buf = old.data
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
