@@ -191,7 +191,10 @@ class Compiled:
             pass
         except _GuardFailed as e:
             return self._fallback(e, args, kwargs)
+        last = self._last
         for tr in self._traces:
+            if tr._fn is last:
+                continue
             try:
                 result = tr._fn(args, kwargs)
             except _Miss:
@@ -507,7 +510,8 @@ class _Trace:
                 checked_at_load[at] = check
         for t, had_none in rec.grad_pre:
             op = "is not" if had_none else "is"
-            lines.append(f"if {g.name(t, 'E')}.__dict__.get('grad') {op} None: raise _Miss")
+            # the tensor's attribute dict, bound once (it is the same dict for its lifetime)
+            lines.append(f"if {g.name(t.__dict__, 'V')}.get('grad') {op} None: raise _Miss")
         n_kept = 0
         n_kept_total = sum(keep)
         # a large array's name is dropped after its last use, so that memory is freed as
@@ -711,7 +715,8 @@ def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
             return
         kind, items = t
         if kind is dict:
-            lines.append(f"if type({expr}) is not dict or {expr}.keys() != "
+            check = "" if expr == "K" else f"type({expr}) is not dict or "  # K is a dict
+            lines.append(f"if {check}{expr}.keys() != "
                          f"{g.name(frozenset(k for k, _ in items), 'C')}: raise _Miss")
             for k, sub in items:
                 node(sub, f"{expr}[{k!r}]")
@@ -721,8 +726,11 @@ def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
             name = f"n{count[1]}"
             count[1] += 1
             lines.append(f"{name} = {expr}")
-        lines.append(f"if type({name}) is not {kind.__name__} or len({name}) != {len(items)}: "
-                     "raise _Miss")
+        if name == "A":  # the positional arguments: a tuple
+            lines.append(f"if len(A) != {len(items)}: raise _Miss")
+        else:
+            lines.append(f"if type({name}) is not {kind.__name__} or len({name}) != "
+                         f"{len(items)}: raise _Miss")
         for j, sub in enumerate(items):
             node(sub, f"{name}[{j}]")
 

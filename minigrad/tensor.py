@@ -19,6 +19,8 @@ _NUMERIC_KINDS = frozenset("biuf")
 def _as_array(data, dtype, where: str) -> np.ndarray:
     """Convert user data: numpy arrays keep their dtype; Python numbers and lists become
     float64, except booleans, which stay bool; text and other objects are refused."""
+    if type(data) is np.ndarray and dtype is None and data.dtype.kind in _NUMERIC_KINDS:
+        return data  # the common case, first
     if isinstance(data, Tensor):
         data = data.data
     if type(data) is _trace.Traced:  # inside minigrad.compile's recording
