@@ -45,6 +45,9 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 #: changes when a module's structure or training mode changes: a replay checks it
 STRUCTURE = [0]
 
+#: the Tensor class (set by minigrad.tensor, which imports this module)
+TENSOR: Any = ()
+
 #: number of recordings in progress, in any thread (the fast check of eager paths)
 ACTIVE = 0
 _local = threading.local()
@@ -101,7 +104,7 @@ def check_read(t: Any, what: str) -> None:
     """Refuse ``what`` on tensor ``t`` when its value is traced (called by Tensor's
     value-reading methods while some recording is active)."""
     rec = recording()
-    if rec is None:
+    if rec is None or not _called_from_user(3):  # minigrad's own reads become guards
         return
     v = _DATA.__get__(t)
     if type(v) is Traced or rec.is_external(t):
@@ -178,12 +181,16 @@ class Traced:
 
     # --- numpy protocols
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(isinstance(a, TENSOR) for a in inputs):
+            return NotImplemented  # a Tensor's own op records it
         func = ufunc if method == "__call__" else getattr(ufunc, method)
         return self.rec.call(func, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         if func in _STRUCTURAL:
             return func(*_values(args), **_values(kwargs))
+        if any(issubclass(t, TENSOR) for t in types):
+            return NotImplemented  # a Tensor's own op records it
         return self.rec.call(func, args, kwargs)
 
     # --- value reads
@@ -258,9 +265,13 @@ class Traced:
 
 def _binary(op):
     def forward(self, other):
+        if isinstance(other, TENSOR):
+            return NotImplemented  # the Tensor's reflected operator records it
         return self.rec.call(op, (self, other), {})
 
     def reflected(self, other):
+        if isinstance(other, TENSOR):
+            return NotImplemented
         return self.rec.call(op, (other, self), {})
 
     return forward, reflected
@@ -336,8 +347,8 @@ class Recorder:
         self.sources: dict[int, tuple[Any, tuple, int, Any]] = {}  # id -> (t, source, slot, grad0)
         self.created: dict[int, Any] = {}  # id -> tensor made during the recording
         self.keep: list[Any] = []  # keeps every tensor seen alive (ids stay unique)
-        # outside tensors' arrays: (tensor, array, slot, index of its load)
-        self.preconditions: list[tuple[Any, Any, int, int]] = []
+        # outside tensors' arrays: (tensor, array, slot, index of its load, requires_grad)
+        self.preconditions: list[tuple[Any, Any, int, int, bool]] = []
         self.err0 = np.geterr()
         self.errstate: dict[int, dict[str, str]] = {}  # call index -> its np.errstate
         self.grad_known: set[int] = set()  # tensors whose gradient the recording set
@@ -347,6 +358,7 @@ class Recorder:
         self.consts: dict[int, tuple[Any, int, Any]] = {}  # id -> (array, slot, snapshot)
         self.const_slots: set[int] = set()
         self.modules: dict[int, tuple[Any, bool]] = {}  # modules run, and their mode
+        self.modes_known: set[int] = set()  # modules whose mode the recording set
         self.owners: list[tuple[Any, tuple]] = []  # every tensor loaded, with its source
         self.first_effect = None  # index in code of the first outside-visible effect
 
@@ -420,7 +432,7 @@ class Recorder:
         self.owners.append((t, source))
         self.keep.append(t)
         if source[0] == "ext":
-            self.preconditions.append((t, v, p.slot, len(self.code) - 1))
+            self.preconditions.append((t, v, p.slot, len(self.code) - 1, t.requires_grad))
         _DATA.__set__(t, p)
         return p
 
@@ -508,7 +520,27 @@ class Recorder:
         self.code.append(("call", outs, func, rargs, rkw, tuple(mutated), pure))
         if not pure:
             self._mark_effect()
+        if func in _VALUE_SHAPED or ((func is operator.getitem or func is operator.setitem)
+                                     and _bool_index(args[1])):
+            self._guard_shapes(func, args, outs, result)
         return wrapped
+
+    def _guard_shapes(self, func, args, outs, result) -> None:
+        """A call whose result's shape depends on values (a boolean mask, nonzero): a
+        replay checks the shape, and runs eagerly when it differs."""
+        if func is operator.setitem:  # the number of places written must stay the same
+            for m in _traced_leaves(args[1]):
+                if m.v.dtype == np.bool_:
+                    self._guard(m.slot, "count", np.count_nonzero, np.count_nonzero(m.v))
+            return
+        for s in _slots(outs if type(outs) is not tuple or not outs or outs[0] != "named"
+                        else outs[2]):
+            self._guard(s, "shape", np.shape, np.shape(self.proxies[s].v))
+
+    def _guard(self, slot: int, kind: str, convert, expected) -> None:
+        self.guards += 1
+        self.guard_sites.append(f"{kind} of slot {slot}")
+        self.code.append(("guard", slot, kind, convert, expected))
 
     def _wrap(self, func, result, vargs, vkw, rargs, rkw, mutated):
         values: dict[int, Any] = {}
@@ -653,6 +685,27 @@ def _snapshot(a: np.ndarray) -> np.ndarray:
     return np.ndarray(a.shape, a.dtype, buffer=raw, offset=-lo, strides=a.strides)
 
 
+#: numpy calls whose result's shape depends on their inputs' values
+_VALUE_SHAPED = frozenset([np.nonzero, np.argwhere, np.flatnonzero, np.unique, np.compress,
+                           np.extract, np.bincount, np.repeat, np.where, np.ndarray.nonzero,
+                           np.ndarray.repeat, np.ndarray.compress, np.unique_values,
+                           np.unique_counts, np.unique_inverse, np.unique_all])
+
+
+def _traced_leaves(x: Any) -> list[Traced]:
+    t = type(x)
+    if t is Traced:
+        return [x]
+    if t is tuple or t is list:
+        return [a for b in x for a in _traced_leaves(b)]
+    return []
+
+
+def _bool_index(index: Any) -> bool:
+    """Whether an index holds a traced boolean array (a mask, selecting by value)."""
+    return any(getattr(m.v, "dtype", None) == np.bool_ for m in _traced_leaves(index))
+
+
 def _slots(x: Any) -> list[int]:
     t = type(x)
     if t is Ref:
@@ -705,6 +758,15 @@ def record(func: Any, *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+def owned(x: Any) -> Any:
+    """``x``, or while recording, when it is a fixed array, a traced copy made at every
+    replay (an array later calls may write into)."""
+    rec = recording()
+    if rec is None or type(x) is not np.ndarray:
+        return x
+    return rec.call(np.array, (x,), {})
+
+
 def fresh(func: Any, *args: Any, deps: tuple = (), **kwargs: Any) -> Any:
     """A new array ``func(*args, **kwargs)`` (``np.zeros``, ``np.array``) that traced
     values in ``deps`` will be written into: recorded, so that each replay makes it
@@ -753,7 +815,7 @@ def _first(x: Any) -> Traced:
 def saw_module(m: Any) -> None:
     """A module ran while recording: its training mode is part of what a replay checks."""
     rec = recording()
-    if rec is not None and id(m) not in rec.modules:
+    if rec is not None and id(m) not in rec.modules and id(m) not in rec.modes_known:
         rec.modules[id(m)] = (m, m.training)
 
 

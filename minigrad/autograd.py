@@ -487,7 +487,7 @@ def _resolve_saved(fn: Function, out: Tensor) -> tuple:
     passed = fn.__dict__.get("passed") or [p.data for p in fn.parents]
     resolved = []
     for k, a in enumerate(fn.saved):
-        if not isinstance(a, np.ndarray):
+        if not isinstance(a, np.ndarray) and type(a) is not _trace.Traced:
             resolved.append(a)
             continue
         for i, d in enumerate(passed):
@@ -704,6 +704,8 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
+        if _trace.ACTIVE:  # a gradient that is a constant still gets added to: traced
+            g = _trace.owned(g)
         p.grad = _make(g, False, None)
         return
     buf = old.data

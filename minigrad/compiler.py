@@ -80,8 +80,8 @@ def _leaf_key(x: Any) -> Any:
         hash(x)
     except TypeError:
         return ("id", id(x))
-    if isinstance(x, float) and math.isnan(x):
-        return (float, "nan")
+    if type(x) is float:  # by its bits: -0.0 is not 0.0, and a NaN equals itself
+        return (float, x.hex())
     return (type(x), x)
 
 
@@ -245,7 +245,7 @@ def _describe_key(key: Any) -> str:
         elif isinstance(k[0], type) and issubclass(k[0], (Tensor, np.ndarray)):
             parts.append(f"{k[0].__name__} {k[1]} {k[2]}")
         else:
-            parts.append(repr(k[1]))
+            parts.append(repr(float.fromhex(k[1])) if k[0] is float else repr(k[1]))
     return "(" + ", ".join(parts) + ")" + ("" if mode else " without grad")
 
 
@@ -285,6 +285,9 @@ def _output_spec(rec: Recorder, out: Any) -> Any:
         i = rec.arg_tensors.get(id(out))
         if i is not None:
             return ("leaf", i)
+        for owner, source in rec.owners:  # a tensor's gradient: the one it has then
+            if owner.__dict__.get("grad") is out:
+                return ("gradof", source, out)
         v = _trace._DATA.__get__(out)
         if type(v) is _trace.Traced:
             g = out.__dict__.get("grad")
@@ -317,6 +320,8 @@ def _build_output(spec: Any, values: dict, leaves: list) -> Any:
         return leaves[spec[1]]
     if kind == "object":
         return spec[1]
+    if kind == "gradof":
+        return spec[2]
     v = values[spec[1]]
     if isinstance(v, np.ndarray):
         v = v.copy()
@@ -497,12 +502,13 @@ class _Trace:
         # an outside tensor's array must still have the shape and dtype recorded: checked
         # where it is loaded when that comes before anything the call changes, else here
         checked_at_load: dict[int, str] = {}
-        for t, v, slot, at in rec.preconditions:
+        for t, v, slot, at, rg in rec.preconditions:
             now = _trace._DATA.__get__(t) if _trace.ACTIVE else t.data
             var = f"s{slot}" if at < first_effect and keep[at] else "d"
-            check = (f"if {var} is not {g.name(now, 'K')} and ({var}.shape != "
+            check = (f"if ({var} is not {g.name(now, 'K')} and ({var}.shape != "
                      f"{g.lit(v.shape, slot_name)} or {var}.dtype != "
-                     f"{g.name(v.dtype, 'C')}): raise _Miss")
+                     f"{g.name(v.dtype, 'C')})) or {g.name(t, 'E')}.requires_grad is not "
+                     f"{rg}: raise _Miss")
             if var == "d":
                 lines.append(f"d = {g.name(t, 'E')}.data")
                 lines.append(check)
@@ -594,7 +600,7 @@ class _Trace:
                     lines.append(f"{target} = _make({slot_name(v)}, False, None)")
             if after is not None:
                 lines.append(after)
-        lines.append("return " + self._return(spec, g, slot_name, rec))
+        lines.append("return " + self._return(spec, g, slot_name, rec, source))
         # the functions and constants it uses are bound as keyword defaults: locals, read
         # faster than globals
         names = ", ".join(f"{n}={n}" for n in g.globals)
@@ -609,18 +615,20 @@ class _Trace:
                      "effects": sum(1 for ins in rec.code if ins[0] == "effect"),
                      "source": src}
 
-    def _return(self, spec, g: _Codegen, slot_name, rec: Recorder) -> str:
+    def _return(self, spec, g: _Codegen, slot_name, rec: Recorder, source) -> str:
         kind = spec[0]
         if kind == "seq":
-            inner = ", ".join(self._return(s, g, slot_name, rec) for s in spec[2])
+            inner = ", ".join(self._return(s, g, slot_name, rec, source) for s in spec[2])
             if spec[1] is tuple:
                 return f"({inner},)" if len(spec[2]) == 1 else f"({inner})"
             return f"[{inner}]"
         if kind == "dict":
-            return "{" + ", ".join(f"{k!r}: {self._return(s, g, slot_name, rec)}"
+            return "{" + ", ".join(f"{k!r}: {self._return(s, g, slot_name, rec, source)}"
                                    for k, s in spec[1]) + "}"
         if kind == "leaf":
             return f"L{spec[1]}"
+        if kind == "gradof":
+            return f"{source(spec[1])}.grad"
         if kind == "object":
             return g.lit(spec[1], slot_name)
         s = spec[1]
@@ -757,8 +765,10 @@ def _match(tree: Any, key: Any, g: _Codegen, leaves: list) -> list[str]:
                          f"{v}.strides != {strides!r} or {v}.dtype != {g.name(dtype, 'C')}: "
                          "raise _Miss")
             return
-        value = float("nan") if k[1] == "nan" and k[0] is float else k[1]
-        lines.append(f"if type({v}) is not {cls} or not _same({v}, {g.name(value, 'C')}): "
+        if k[0] is float:
+            lines.append(f"if type({v}) is not float or {v}.hex() != {k[1]!r}: raise _Miss")
+            return
+        lines.append(f"if type({v}) is not {cls} or not _same({v}, {g.name(k[1], 'C')}): "
                      "raise _Miss")
 
     node(tree[1][0], "A")

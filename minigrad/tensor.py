@@ -664,6 +664,7 @@ from .ops.reduce import log_softmax, mean, softmax, sum  # noqa: E402
 from .ops.shape import astype, broadcast_to, reshape, transpose  # noqa: E402
 
 Tensor.grad = _UnsetGrad()  # type: ignore[assignment]
+_trace.TENSOR = Tensor
 Tensor.__add__ = add  # type: ignore[method-assign]
 Tensor.__radd__ = _radd  # type: ignore[method-assign]
 Tensor.__rsub__ = _rsub  # type: ignore[method-assign]

@@ -353,3 +353,182 @@ def test_an_ops_own_errstate_is_replayed_with_its_calls():
         eager = mg.sigmoid(mg.Tensor(x + 1.0))
     assert _bits(replayed) == _bits(eager)
     assert "    with " in compiled.trace_info()[0]["source"]
+
+
+# --------------------------------------------------------------------------- state the
+# recording cannot see in the arguments
+
+
+def _both(make, calls):
+    """Run ``calls(fn, state)`` on two copies of ``make()``: one eager, one compiled."""
+    results = []
+    for compiled in (False, True):
+        state = make()
+        fn = state["fn"]
+        results.append(calls(mg.compile(fn) if compiled else fn, state))
+    return results
+
+
+def test_requires_grad_switched_off_between_calls_is_seen():
+    def make():
+        m = nn.Linear(3, 1, rng=0)
+        opt = optim.SGD(m.parameters(), lr=0.1)
+
+        def step(X):
+            opt.zero_grad()
+            loss = (m(X) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return loss
+        return {"fn": step, "m": m}
+
+    def calls(fn, s):
+        X = np.arange(6.0).reshape(2, 3)
+        fn(X), fn(X)
+        s["m"].weight.requires_grad = False
+        fn(X)
+        return _bits(s["m"].weight), s["m"].weight.grad is None, _bits(s["m"].bias)
+
+    eager, compiled = _both(make, calls)
+    assert eager == compiled and eager[1]
+
+
+def test_replaced_buffers_and_a_removed_bias_are_seen():
+    def make():
+        bn, lin = nn.BatchNorm1d(2), nn.Linear(2, 1, rng=0)
+        return {"fn": lambda X: lin(bn(X)), "bn": bn, "lin": lin}
+
+    def calls(fn, s):
+        X = np.array([[1.0, 2.0], [3.0, 5.0], [0.0, 1.0]])
+        fn(X), fn(X)
+        s["bn"].reset_running_stats()
+        s["lin"].bias = None
+        out = fn(X)
+        return (_bits(out), _bits(s["bn"].running_mean), _bits(s["bn"].num_batches_tracked))
+
+    eager, compiled = _both(make, calls)
+    assert eager == compiled
+
+
+def test_a_returned_gradient_is_the_one_the_parameter_has_after_the_call():
+    def make():
+        m = nn.Linear(3, 1, rng=0)
+        opt = optim.SGD(m.parameters(), lr=0.1, momentum=0.5)
+
+        def step(X):
+            opt.zero_grad()
+            (m(X) ** 2).sum().backward()
+            opt.step()
+            return m.bias.grad
+        return {"fn": step, "m": m}
+
+    def calls(fn, s):
+        outs = [fn(np.full((2, 3), float(k))) for k in range(1, 4)]
+        assert outs[-1] is s["m"].bias.grad
+        return [_bits(o) for o in outs]
+
+    eager, compiled = _both(make, calls)
+    assert eager == compiled and len({b[2] for b in eager}) == 3
+
+
+def test_a_boolean_mask_selecting_another_count_runs_eagerly():
+    x = mg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+
+    def f(x, mask):
+        y = x[mask].mean()
+        y.backward()
+        return y, x.grad
+
+    compiled = mg.compile(f)
+    for mask in ([True, False, False, False], [True, True, True, False],
+                 [False, True, False, True]):
+        m = np.array(mask)
+        a, b = mg.tensor(x.data, requires_grad=True), mg.tensor(x.data, requires_grad=True)
+        assert [_bits(t) for t in f(a, m)] == [_bits(t) for t in compiled(b, m)]
+    assert compiled.traces == 1 and compiled.fallbacks == 2
+
+
+def test_train_and_eval_switched_inside_the_function_are_replayed():
+    def make():
+        m = nn.Sequential(nn.Linear(3, 3, rng=0), nn.Dropout(0.5, rng=1))
+
+        def evaluate(x):
+            m.eval()
+            out = m(x)
+            m.train()
+            return out
+        return {"fn": evaluate, "m": m}
+
+    def calls(fn, s):
+        x = np.ones((2, 3))
+        out = [_bits(fn(x))]
+        s["m"].eval()
+        out.append(_bits(fn(x)))
+        return out, s["m"].training, getattr(fn, "traces", None)
+
+    eager, compiled = _both(make, calls)
+    assert eager[:2] == compiled[:2] and compiled[1] is True and compiled[2] == 1
+
+
+def test_a_negative_zero_argument_is_another_key():
+    compiled = mg.compile(lambda x, s: x * s)
+    x = mg.Tensor(np.ones(2))
+    compiled(x, 0.0)
+    out = compiled(x, -0.0)
+    assert np.signbit(out.data).all() and compiled.traces == 2
+
+
+def test_a_gradient_that_starts_as_a_constant_is_added_to():
+    def make():
+        m = nn.Linear(4, 2, rng=0)
+        opt = optim.SGD(m.parameters(), lr=0.1)
+
+        def step(a, b):
+            opt.zero_grad()
+            # the bias's first gradient does not depend on the inputs
+            ((m(a) - m(b)) ** 2 + m(a)).sum().backward()
+            opt.step()
+        return {"fn": step, "m": m}
+
+    def calls(fn, s):
+        for k in range(3):
+            x = np.full((3, 4), 1.0 + k)
+            fn(x, 2 * x)
+        return [_bits(p) for p in s["m"].parameters()]
+
+    eager, compiled = _both(make, calls)
+    assert eager == compiled
+
+
+def test_numpy_arguments_mixed_with_tensors_and_second_order_inside():
+    w = mg.tensor([0.5, -1.5], requires_grad=True)
+
+    def f(a, x):
+        y = ((a + w) * x ** 3).sum()
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.grad = None
+        z = (gx * gx).sum()
+        z.backward()
+        return z, x.grad
+
+    compiled = mg.compile(f)
+    for v in (1.0, 2.0, -3.0):
+        a = np.array([v, 2 * v])
+        xs = [mg.tensor([v, -v], requires_grad=True) for _ in range(2)]
+        assert [_bits(t) for t in f(a, xs[0])] == [_bits(t) for t in compiled(a, xs[1])]
+        w.grad = None
+    assert compiled.traces == 1 and compiled.fallbacks == 0
+
+
+def test_batch_norm_with_a_cumulative_average_matches_eager():
+    def make():
+        bn = nn.BatchNorm1d(3, momentum=None)
+        return {"fn": lambda x: bn(x), "bn": bn}
+
+    def calls(fn, s):
+        outs = [_bits(fn(np.arange(12.0).reshape(4, 3) * k)) for k in range(1, 5)]
+        return outs, _bits(s["bn"].running_mean), _bits(s["bn"].num_batches_tracked)
+
+    eager, compiled = _both(make, calls)
+    assert eager == compiled

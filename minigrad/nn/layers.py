@@ -664,9 +664,9 @@ class _BatchNorm(Module):
                              f"{shape}")
         factor = 0.0 if self.momentum is None else float(self.momentum)
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            if self.momentum is None:  # the cumulative average: 1 / (batches so far + this one)
+                factor = 1.0 / (float(self.num_batches_tracked.item()) + 1.0)
             self.num_batches_tracked += 1
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if track else None,

@@ -164,11 +164,15 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__(); call super().__init__() "
                 f"first in {type(self).__name__}.__init__"
             ) from None
+        old = self.__dict__.get(name)
         if name in buffers and not isinstance(value, (Parameter, Module)):
             value = buffers[name] = _buffer_value(value, type(self).__name__, name)
+            if value is not old:
+                _trace.STRUCTURE[0] += 1  # a new tensor: compiled functions record again
             object.__setattr__(self, name, value)
             return
-        if isinstance(value, (Parameter, Module)):
+        if value is not old and (isinstance(value, (Tensor, Module))
+                                 or isinstance(old, (Tensor, Module))):
             _trace.STRUCTURE[0] += 1  # compiled functions record again
         if isinstance(value, Parameter):
             modules.pop(name, None)
@@ -194,6 +198,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        _trace.STRUCTURE[0] += 1  # compiled functions record again
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
         self._buffers.pop(name, None)
@@ -273,6 +278,10 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set ``training`` on this module and its sub-modules; return self."""
+        rec = _trace.recording() if _trace.ACTIVE else None
+        if rec is not None:  # inside minigrad.compile's recording: done at every replay too
+            rec.modes_known.update(id(m) for m in self.modules())
+            return rec.effect(Module.train, (self, mode), {}, (), restartable=True)  # type: ignore[no-any-return]
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
