@@ -46,31 +46,10 @@ def numpy_factory(iters):
     return run
 
 
-def minigrad_factory(iters):
+def _minigrad_chain(iters):
+    """The minigrad chain and its backward; returns (value, dL/dx) as Tensors."""
     import minigrad as mg
 
-    x = mg.tensor([X0], requires_grad=True)
-    c = mg.tensor([C])
-
-    def run():
-        y = x
-        for _ in range(iters):
-            y = mg.sigmoid(mg.mul(y, c))
-        y.backward()
-        g = x.grad
-        x.grad = None
-        return y.numpy(), g.numpy()
-
-    return run
-
-
-def minigrad_compiled_factory(iters):
-    """The minigrad chain (forward and backward) under ``minigrad.compile``. The compiled
-    function returns Tensors (reading a value while recording is refused); ``run``
-    converts them. The first call records, later calls replay."""
-    import minigrad as mg
-
-    compile_ = fw.load_minigrad_compile()
     x = mg.tensor([X0], requires_grad=True)
     c = mg.tensor([C])
 
@@ -83,7 +62,24 @@ def minigrad_compiled_factory(iters):
         x.grad = None
         return y, g
 
-    compiled = compile_(chain_and_grad)
+    return chain_and_grad
+
+
+def minigrad_factory(iters):
+    chain = _minigrad_chain(iters)
+
+    def run():
+        y, g = chain()
+        return y.numpy(), g.numpy()
+
+    return run
+
+
+def minigrad_compiled_factory(iters):
+    """The minigrad chain (forward and backward) under ``minigrad.compile``. The compiled
+    function returns Tensors (reading a value while recording is refused); ``run``
+    converts them. The first call records, later calls replay."""
+    compiled = fw.load_minigrad_compile()(_minigrad_chain(iters))
 
     def run():
         y, g = compiled()

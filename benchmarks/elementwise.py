@@ -68,44 +68,10 @@ def numpy_factory(op, x0, c):
     return run, run
 
 
-def minigrad_factory(op, x0, c):
+def _minigrad_chain(op, x0, c):
+    """The minigrad chain: K ops from a leaf, then backward; returns (value, dL/dx)."""
     import minigrad as mg
 
-    x = mg.tensor(x0, requires_grad=True)
-    ones = np.ones(SHAPE)
-    if op == "sigmoid":
-        f = mg.sigmoid
-    else:
-        ct = mg.Tensor(c.copy())
-        binop = mg.add if op == "add" else mg.mul
-
-        def f(y):
-            return binop(y, ct)
-
-    def run():
-        y = x
-        for _ in range(K):
-            y = f(y)
-        y.backward(ones)
-        g = x.grad
-        x.grad = None
-        return g
-
-    def grad():
-        return run().numpy()
-
-    return run, grad
-
-
-def minigrad_compiled_factory(op, x0, c):
-    """The minigrad chain (K ops and backward) under ``minigrad.compile``: the first
-    call records, later calls replay. The compiled function returns the chain's value
-    as well as dL/dx, so that every forward op is replayed (numpy's baseline computes
-    them all too); returning dL/dx alone, a replay would drop the ops it does not
-    depend on (for add, all of them)."""
-    import minigrad as mg
-
-    compile_ = fw.load_minigrad_compile()
     x = mg.tensor(x0, requires_grad=True)
     ones = np.ones(SHAPE)
     if op == "sigmoid":
@@ -126,7 +92,28 @@ def minigrad_compiled_factory(op, x0, c):
         x.grad = None
         return y, g
 
-    compiled = compile_(chain_and_grad)
+    return chain_and_grad
+
+
+def minigrad_factory(op, x0, c):
+    chain = _minigrad_chain(op, x0, c)
+
+    def run():
+        return chain()[1]
+
+    def grad():
+        return run().numpy()
+
+    return run, grad
+
+
+def minigrad_compiled_factory(op, x0, c):
+    """The minigrad chain (K ops and backward) under ``minigrad.compile``: the first
+    call records, later calls replay. The compiled function returns the chain's value
+    as well as dL/dx, so that every forward op is replayed (numpy's baseline computes
+    them all too); returning dL/dx alone, a replay would drop the ops it does not
+    depend on (for add, all of them)."""
+    compiled = fw.load_minigrad_compile()(_minigrad_chain(op, x0, c))
 
     def run():
         return compiled()[1]

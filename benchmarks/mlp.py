@@ -186,18 +186,35 @@ class MinigradNNMLP:
         return [p.numpy() for p in self.model.parameters()]
 
 
-class MinigradCompiledMLP:
-    """:class:`MinigradMLP` with its step and its gradients under ``minigrad.compile``.
+class _Compiled:
+    """A minigrad contender (``inner_class``) with its step and its gradients under
+    ``minigrad.compile``. The first call of each compiled function for a batch shape
+    records; later calls replay the recorded numpy calls."""
 
-    The first call of each compiled function for a batch shape records; later calls
-    replay the recorded numpy calls."""
+    inner_class: type
 
     def __init__(self, prob: Problem):
         compile_ = fw.load_minigrad_compile()
-        self.inner = MinigradMLP(prob)
+        self.inner = self.inner_class(prob)
         self.prepare = self.inner.prepare
         self.step = compile_(self.inner.step)
         self._grads = compile_(self._grad_tensors)
+
+    def _grad_tensors(self, batch):
+        """The gradient Tensors (their values are read outside the compiled function)."""
+        raise NotImplementedError
+
+    def grads(self, batch):
+        return [g.numpy().copy() for g in self._grads(batch)]
+
+    def params(self):
+        return self.inner.params()
+
+
+class MinigradCompiledMLP(_Compiled):
+    """:class:`MinigradMLP` under ``minigrad.compile``."""
+
+    inner_class = MinigradMLP
 
     def _grad_tensors(self, batch):
         inner = self.inner
@@ -207,23 +224,12 @@ class MinigradCompiledMLP:
             p.grad = None
         return out
 
-    def grads(self, batch):
-        return [g.numpy().copy() for g in self._grads(batch)]
 
-    def params(self):
-        return self.inner.params()
+class MinigradNNCompiledMLP(_Compiled):
+    """:class:`MinigradNNMLP` (zero_grad, loss, backward and ``opt.step()``) under
+    ``minigrad.compile``."""
 
-
-class MinigradNNCompiledMLP:
-    """:class:`MinigradNNMLP` with zero_grad, loss, backward and ``opt.step()`` in one
-    ``minigrad.compile``d function."""
-
-    def __init__(self, prob: Problem):
-        compile_ = fw.load_minigrad_compile()
-        self.inner = MinigradNNMLP(prob)
-        self.prepare = self.inner.prepare
-        self.step = compile_(self.inner.step)
-        self._grads = compile_(self._grad_tensors)
+    inner_class = MinigradNNMLP
 
     def _grad_tensors(self, batch):
         inner = self.inner
@@ -233,12 +239,6 @@ class MinigradNNCompiledMLP:
         out = [p.grad for p in inner.model.parameters()]
         inner.opt.zero_grad()
         return out
-
-    def grads(self, batch):
-        return [g.numpy().copy() for g in self._grads(batch)]
-
-    def params(self):
-        return self.inner.params()
 
 
 # --------------------------------------------------------------------------- PyTorch

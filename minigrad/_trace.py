@@ -748,13 +748,15 @@ def _holds_traced(x: Any) -> bool:
     return False
 
 
-def record(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """``func(*args, **kwargs)``, recorded when an argument is traced: for numpy calls
-    that do not dispatch on every argument (``as_strided``, an array indexed by a
-    traced index)."""
-    if ACTIVE and (_holds_traced(args) or _holds_traced(tuple(kwargs.values()))):
-        return _first([a for a in (*args, *kwargs.values()) if _holds_traced(a)]).rec.call(
-            func, args, kwargs)
+def record(func: Any, *args: Any, deps: tuple = (), **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``, recorded when an argument, or an array in ``deps``, is
+    traced: for numpy calls that do not dispatch on every argument (``as_strided``, an
+    array indexed by a traced index), and for new arrays that traced values in ``deps``
+    will be written into (``np.zeros``), so that each replay makes them anew."""
+    if ACTIVE:
+        traced = [a for a in (*deps, *args, *kwargs.values()) if _holds_traced(a)]
+        if traced:
+            return _first(traced).rec.call(func, args, kwargs)
     return func(*args, **kwargs)
 
 
@@ -767,25 +769,13 @@ def owned(x: Any) -> Any:
     return rec.call(np.array, (x,), {})
 
 
-def fresh(func: Any, *args: Any, deps: tuple = (), **kwargs: Any) -> Any:
-    """A new array ``func(*args, **kwargs)`` (``np.zeros``, ``np.array``) that traced
-    values in ``deps`` will be written into: recorded, so that each replay makes it
-    anew, when ``deps`` or the arguments hold traced arrays."""
-    if ACTIVE and (_holds_traced(deps) or _holds_traced(args)):
-        return _first([a for a in (*deps, *args) if _holds_traced(a)]).rec.call(
-            func, args, kwargs)
-    return func(*args, **kwargs)
-
-
 def asarray(x: Any, dtype: Any = None) -> Any:
     """``np.asarray(x, dtype)``, recorded when ``x`` holds traced arrays."""
     if ACTIVE and _holds_traced(x):
         if type(x) is Traced and type(x.v) is np.ndarray and (dtype is None
                                                               or x.v.dtype == dtype):
             return x
-        return x.rec.call(np.asarray, (x,), {} if dtype is None else {"dtype": dtype}) \
-            if type(x) is Traced else _first(x).rec.call(
-                np.asarray, (x,), {} if dtype is None else {"dtype": dtype})
+        return _first(x).rec.call(np.asarray, (x,), {} if dtype is None else {"dtype": dtype})
     return np.asarray(x) if dtype is None else np.asarray(x, dtype=dtype)
 
 

@@ -692,19 +692,20 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
         return
     if isinstance(g, Tensor):
         g = g.data
-    if _trace.ACTIVE:
+    recording = _trace.ACTIVE  # minigrad.compile's recording, in any thread
+    if recording:
         _trace.grad_read(p)
     old = p.__dict__.get("grad")
     if old is None:
         if type(g) is not np.ndarray and not (type(g) is _trace.Traced
                                                and type(g.v) is np.ndarray):
             # numpy arithmetic on 0-d arrays gives scalars
-            g = _asarray(g, dtype)
+            g = _trace.asarray(g, dtype)
         elif g.dtype != dtype:
             g = g.astype(dtype)
         elif not fresh:
             g = g.copy()
-        if _trace.ACTIVE:  # a gradient that is a constant still gets added to: traced
+        if recording:  # a gradient that is a constant still gets added to: traced
             g = _trace.owned(g)
         p.grad = _make(g, False, None)
         return
@@ -712,14 +713,7 @@ def _accumulate_leaf(p: Tensor, g, create_graph: bool, fresh: bool) -> None:
     if old._ctx is None and buf.flags.writeable and buf.shape == np.shape(g):
         np.add(buf, g, out=buf, casting="unsafe")
     else:
-        p.grad = _make(_asarray(buf + g, dtype), False, None)
-
-
-def _asarray(x, dtype):
-    """``np.asarray(x, dtype=dtype)``, recorded inside minigrad.compile's recording."""
-    if type(x) is _trace.Traced:
-        return x.rec.call(np.asarray, (x,), {"dtype": dtype})
-    return np.asarray(x, dtype=dtype)
+        p.grad = _make(_trace.asarray(buf + g, dtype), False, None)
 
 
 def backward(t: Tensor, grad=None, retain_graph=None, create_graph=False) -> None:

@@ -670,7 +670,7 @@ class MaxPool2d(Function):
             np.maximum(out, w6[:, :, t // win.kw, t % win.kw], out=out)  # NaN propagates
         # the first maximum of each window, as PyTorch's kernel: offsets in reverse, so the
         # first equal one is written last
-        arg = _trace.fresh(np.zeros, out.shape, dtype=np.int8 if k < 128 else np.intp,
+        arg = _trace.record(np.zeros, out.shape, dtype=np.int8 if k < 128 else np.intp,
                            deps=(out,))
         for t in range(k - 1, -1, -1):
             np.copyto(arg, t, where=w6[:, :, t // win.kw, t % win.kw] == out)
@@ -712,7 +712,7 @@ class MaxPool2d(Function):
             gv = _trace.record(operator.getitem, gv, valid)
         if isinstance(g, Tensor):  # a differentiable scatter: its backward gathers
             return IndexBackward.apply(gv, shape=(size,), index=idx).reshape(self.shape)
-        flat = _trace.fresh(np.zeros, size, g.dtype, deps=(g, idx))
+        flat = _trace.record(np.zeros, size, g.dtype, deps=(g, idx))
         if win.sh >= win.dh * (win.kh - 1) + 1 and win.sw >= win.dw * (win.kw - 1) + 1:
             flat[idx] = gv  # windows apart: each input element is some window's max once
         else:

@@ -28,7 +28,7 @@ __all__ = ["getitem", "where", "clip", "masked_fill", "tril", "triu", "take",
 
 
 def _scatter_array(g, shape, index):
-    out = _trace.fresh(np.zeros, shape, g.dtype, deps=(g, index))
+    out = _trace.record(np.zeros, shape, g.dtype, deps=(g, index))
     if _is_basic_index(index):
         out[index] = g
     else:
@@ -497,7 +497,7 @@ class IndexAdd(Function):
             )
         _check_range(index, x.shape[ax], op, "index", ax, x.shape, negative=False)
         self.index = (slice(None),) * ax + (index,)
-        out = _trace.fresh(np.array, x, dtype=np.result_type(x, source), deps=(source, index))
+        out = _trace.record(np.array, x, dtype=np.result_type(x, source), deps=(source, index))
         _trace.record(np.add.at, out, self.index, source)  # repeated indices accumulate
         return out
 
@@ -540,7 +540,7 @@ class ScatterAdd(Function):
         self.fancy = _along_axis(index, ax, index.shape)
         self.block = tuple(slice(0, n) for n in index.shape)
         self.src_shape = src.shape
-        out = _trace.fresh(np.array, x, dtype=np.result_type(x, src),
+        out = _trace.record(np.array, x, dtype=np.result_type(x, src),
                           deps=(src, self.fancy))
         _trace.record(np.add.at, out, self.fancy, src[self.block])  # repeated indices accumulate
         return out

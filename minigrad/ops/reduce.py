@@ -610,7 +610,7 @@ def _cumprod_grad_array(xt: np.ndarray, gt: np.ndarray) -> np.ndarray:
     product before i times hᵢ = Σ_{j≥i} g_j Π_{i<k≤j} x_k, which runs back from the end
     as hᵢ = gᵢ + x_{i+1}·h_{i+1}. Exact with zeros and with products that underflow; one
     step per element of the axis (only taken where some running product is that small)."""
-    left = _trace.fresh(np.ones, xt.shape, dtype=np.result_type(xt, gt), deps=(xt, gt))
+    left = _trace.record(np.ones, xt.shape, dtype=np.result_type(xt, gt), deps=(xt, gt))
     np.cumprod(xt[..., :-1], axis=-1, out=left[..., 1:])
     h = np.empty_like(left)
     h[..., -1:] = gt[..., -1:]
